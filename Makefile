@@ -1,0 +1,37 @@
+# Glimpse — build, run and test. `make run` and `make test` do all set-up.
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+CONFIG ?= release
+BIN = .build/$(CONFIG)/glimpse
+DEBIAN_PACKAGES = libncursesw5-dev libpng-dev libjpeg62-turbo-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist tmux
+
+.PHONY: deps build run test bench assets clean
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing Debian packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product glimpse
+
+run: build
+	$(BIN)
+
+test: deps
+	$(SWIFT) build -c $(CONFIG) --product glimpse
+	$(SWIFT) test -c $(CONFIG)
+
+bench: build
+	$(BIN) bench --arch deit_tiny_patch16_224
+	$(BIN) bench --arch deit_small_patch16_224
+
+clean:
+	rm -rf .build

@@ -1,0 +1,1 @@
+// The Autodiff layer of the Glimpse engine.

@@ -1,0 +1,1 @@
+// The Formats layer of the Glimpse engine.

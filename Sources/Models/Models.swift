@@ -1,0 +1,1 @@
+// The Models layer of the Glimpse engine.

@@ -1,0 +1,1 @@
+// The Workbench layer of the Glimpse engine.

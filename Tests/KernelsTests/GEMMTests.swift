@@ -1,0 +1,64 @@
+import Kernels
+import TestSupport
+import Testing
+
+/// Naive triple loop used as the reference for the BLAS-backed GEMM.
+func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
+                       transposeA: Bool, transposeB: Bool) -> [Float] {
+    var c = [Float](repeating: 0, count: m * n)
+    for i in 0..<m {
+        for j in 0..<n {
+            var sum: Double = 0
+            for p in 0..<k {
+                let av = transposeA ? a[p * m + i] : a[i * k + p]
+                let bv = transposeB ? b[j * k + p] : b[p * n + j]
+                sum += Double(av) * Double(bv)
+            }
+            c[i * n + j] = Float(sum)
+        }
+    }
+    return c
+}
+
+@Suite struct GEMMTests {
+    @Test(arguments: [(1, 1, 1), (3, 5, 7), (197, 33, 64), (17, 301, 129), (256, 96, 48)])
+    func matchesNaiveReference(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var generator = SeededGenerator(seed: UInt64(m * 1000 + n * 10 + k))
+        for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = Tensor.random([m * k], using: &generator)
+            let b = Tensor.random([k * n], using: &generator)
+            let c = Tensor(zeros: [m, n])
+            GEMM.multiply(m: m, n: n, k: k,
+                          a: a.pointer, lda: transposeA ? m : k, transposeA: transposeA,
+                          b: b.pointer, ldb: transposeB ? k : n, transposeB: transposeB,
+                          c: c.pointer, ldc: n)
+            let expected = referenceMultiply(a.array, b.array, m: m, n: n, k: k,
+                                             transposeA: transposeA, transposeB: transposeB)
+            #expect(maxRelativeError(c.array, expected) < 1e-5, "\(shape) tA=\(transposeA) tB=\(transposeB)")
+        }
+    }
+
+    @Test func linearAddsBiasPerOutputFeature() {
+        var generator = SeededGenerator(seed: 7)
+        let (rows, inFeatures, outFeatures) = (97, 40, 130)
+        let input = Tensor.random([rows, inFeatures], using: &generator)
+        let weight = Tensor.random([outFeatures, inFeatures], using: &generator)
+        let bias = Tensor.random([outFeatures], using: &generator)
+        let output = Tensor(uninitialized: [rows, outFeatures])
+        GEMM.linear(input: input.pointer, rows: rows, inFeatures: inFeatures,
+                    weight: weight.pointer, outFeatures: outFeatures, bias: bias.pointer, output: output.pointer)
+        var expected = referenceMultiply(input.array, weight.array, m: rows, n: outFeatures, k: inFeatures,
+                                         transposeA: false, transposeB: true)
+        for row in 0..<rows { for column in 0..<outFeatures { expected[row * outFeatures + column] += bias[flat: column] } }
+        #expect(maxRelativeError(output.array, expected) < 1e-5)
+    }
+
+    @Test func parallelForRangesCoversEveryIndexOnce() {
+        let counts = Tensor(zeros: [1000])
+        Parallel.forRanges(1000) { range in
+            for index in range { counts[flat: index] += 1 }
+        }
+        #expect(counts.array.allSatisfy { $0 == 1 })
+    }
+}
