@@ -109,3 +109,24 @@ public struct Analysis: Sendable {
         self.timingsMs = timingsMs
     }
 }
+
+/// One line of a sweep: a policy at a keep rate over a data set.
+public struct SweepRow: Sendable, Equatable, Codable {
+    public let policy: PruningPolicy
+    public let keep: Double
+    public let accuracy: Double
+    /// Fraction of images whose pruned top-1 equals the dense top-1.
+    public let agreement: Double
+    public let gflops: Double
+    public let msPerImage: Double
+
+    public init(policy: PruningPolicy, keep: Double, accuracy: Double, agreement: Double,
+                gflops: Double, msPerImage: Double) {
+        self.policy = policy
+        self.keep = keep
+        self.accuracy = accuracy
+        self.agreement = agreement
+        self.gflops = gflops
+        self.msPerImage = msPerImage
+    }
+}
