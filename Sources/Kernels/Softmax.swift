@@ -1,0 +1,36 @@
+/// Softmax over the last axis of a [rows, columns] buffer.
+public enum Softmax {
+    /// y = softmax(x) per row; x and y may be the same buffer.
+    public static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        Parallel.forRanges(rows, minimumChunk: max(1, Elementwise.parallelGrain / max(columns, 1))) { range in
+            for row in range {
+                normaliseRow(x + row * columns, y + row * columns, columns: columns)
+            }
+        }
+    }
+
+    /// Numerically stable softmax of one row, on the calling thread.
+    @inline(__always)
+    public static func normaliseRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, columns: Int) {
+        let peak = FloatVector(repeating: VectorMath.maximum(columns, x))
+        VectorMath.map(columns, x, y) { VectorMath.exp($0 - peak) }
+        let inverse = 1 / VectorMath.sum(columns, y)
+        VectorMath.map(columns, y, y) { $0 * inverse }
+    }
+
+    /// dx += y ⊙ (dy − Σ dy ⊙ y) per row, from the forward output y.
+    public static func backward(_ y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                                inputGradient dx: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        Parallel.forRanges(rows, minimumChunk: max(1, Elementwise.parallelGrain / max(columns, 1))) { range in
+            for row in range {
+                backwardRow(y + row * columns, dy + row * columns, dx + row * columns, columns: columns)
+            }
+        }
+    }
+
+    @inline(__always)
+    public static func backwardRow(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, columns: Int) {
+        let inner = FloatVector(repeating: Elementwise.dot(y, dy, count: columns))
+        VectorMath.accumulate(columns, y, dy, into: dx) { p, g, sum in sum + p * (g - inner) }
+    }
+}
