@@ -1,1 +1,0 @@
-// The Autodiff layer of the Glimpse engine.

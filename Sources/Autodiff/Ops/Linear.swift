@@ -1,0 +1,27 @@
+import Kernels
+
+/// y = x Wᵀ + b over the last axis: x [..., K], W [N, K] (PyTorch layout), b [N].
+public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable {
+    let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
+    precondition(x.shape.last == inFeatures, "linear: input \(x.shape) for weight \(weight.shape)")
+    let rows = x.value.count / inFeatures
+    let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
+    GEMM.linear(input: x.value.pointer, rows: rows, inFeatures: inFeatures, weight: weight.value.pointer,
+                outFeatures: outFeatures, bias: bias?.value.pointer, output: out.pointer)
+    return Variable(out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { gradient in
+        if x.requiresGradient {
+            // dX += dY W
+            GEMM.multiply(m: rows, n: inFeatures, k: outFeatures, a: gradient.pointer, lda: outFeatures,
+                          b: weight.value.pointer, ldb: inFeatures, c: x.gradientBuffer().pointer, ldc: inFeatures, beta: 1)
+        }
+        if weight.requiresGradient {
+            // dW += dYᵀ X
+            GEMM.multiply(m: outFeatures, n: inFeatures, k: rows, a: gradient.pointer, lda: outFeatures, transposeA: true,
+                          b: x.value.pointer, ldb: inFeatures, c: weight.gradientBuffer().pointer, ldc: inFeatures, beta: 1)
+        }
+        if let bias, bias.requiresGradient {
+            Elementwise.accumulateColumnSums(gradient.pointer, rowCount: rows, columns: outFeatures,
+                                             into: bias.gradientBuffer().pointer)
+        }
+    }
+}
