@@ -3,7 +3,14 @@ import PackageDescription
 
 // One module per layer; dependencies only point downwards:
 // Kernels → Autodiff → Formats → Models → Methods → Workbench → glimpse.
-let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// Hot loops are SIMD code: let release builds use AVX2 and FMA (Haswell level,
+// every x86 server CPU since 2013) instead of the SSE2 baseline.
+#if arch(x86_64)
+let vectorFlags = ["-target-cpu", "haswell"]
+#else
+let vectorFlags: [String] = []
+#endif
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"] + vectorFlags, .when(configuration: .release))]
 
 let package = Package(
     name: "Glimpse",

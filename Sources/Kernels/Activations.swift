@@ -28,7 +28,7 @@ public enum Activation {
 
     public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         Elementwise.chunks(count) { start, length in
-            VectorMath.map(length, x + start, y + start) { pointwiseMax($0, .zero) }
+            VectorMath.map(length, x + start, y + start) { VectorMath.maximum($0, .zero) }
         }
     }
 
@@ -36,7 +36,11 @@ public enum Activation {
     public static func reluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
         Elementwise.chunks(count) { start, length in
             VectorMath.accumulate(length, x + start, dy + start, into: dx + start) { v, g, sum in
-                sum + g.replacing(with: 0, where: v .<= 0)
+                // All ones where x > 0 (sign clear and not ±0), built from
+                // the bits because SIMD mask selects are generic and slow.
+                let bits = unsafeBitCast(v, to: VectorMath.LaneBits.self)
+                let positive = ~(bits &>> 31) & ~((bits &- 1) &>> 31)
+                return sum + unsafeBitCast(unsafeBitCast(g, to: VectorMath.LaneBits.self) & positive, to: FloatVector.self)
             }
         }
     }

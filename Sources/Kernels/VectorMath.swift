@@ -3,28 +3,36 @@
 /// Foundation's `exp` and `erf` are scalar library calls; softmax and GELU
 /// evaluate them millions of times per forward pass, so these SIMD versions
 /// trade a few ulp for an order of magnitude in speed.
-public typealias FloatVector = SIMD16<Float>
+public typealias FloatVector = SIMD8<Float>
 
 public enum VectorMath {
+    /// The integer view of a FloatVector's lanes, for bit tricks.
+    public typealias LaneBits = SIMD8<Int32>
+    private typealias Bits = LaneBits
+
+    /// 1.5 · 2²³: adding it rounds a float in ±2²² to an integer held in
+    /// the low mantissa bits, without the generic (slow) SIMD conversions.
+    private static let roundingMagic: Float = 12_582_912
+
     /// e^x to about 2 ulp for x in [-87, 88]; saturates outside.
     @inline(__always)
     public static func exp(_ x: FloatVector) -> FloatVector {
-        let clamped = x.clamped(lowerBound: FloatVector(repeating: -87.3), upperBound: FloatVector(repeating: 88.7))
+        let clamped = minimum(maximum(x, FloatVector(repeating: -87.3)), FloatVector(repeating: 88.7))
         // x = n·ln2 + r with |r| ≤ ln2/2; ln2 split in two parts for precision.
-        let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
-        var r = clamped - n * 0.693_145_751_953_125
-        r = r - n * 1.428_606_765_330_187e-06
-        // Degree-6 Taylor-like minimax polynomial for e^r on that interval.
-        var p = FloatVector(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_950_7e-3
-        p = p * r + 8.333_451_907_3e-3
-        p = p * r + 4.166_579_589_4e-2
-        p = p * r + 1.666_666_545_9e-1
-        p = p * r + 5.000_000_120_1e-1
-        p = p * r * r + r + 1
-        // Scale by 2^n through the exponent bits.
-        let exponent = (SIMD16<Int32>(n) &+ 127) &<< 23
-        return p * unsafeBitCast(exponent, to: FloatVector.self)
+        let shifted = FloatVector(repeating: roundingMagic).addingProduct(clamped, 1.442_695_04)
+        let n = shifted - roundingMagic
+        let r = clamped.addingProduct(n, -0.693_145_751_953_125).addingProduct(n, -1.428_606_765_330_187e-06)
+        // Cephes' minimax polynomial for e^r on that interval, in fused
+        // multiply-adds.
+        var p = FloatVector(repeating: 1.398_199_950_7e-3).addingProduct(r, 1.987_569_15e-4)
+        p = FloatVector(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
+        p = FloatVector(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
+        p = FloatVector(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
+        p = FloatVector(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
+        p = (r + 1).addingProduct(p, r * r)
+        // 2^n through the exponent bits.
+        let integer = unsafeBitCast(shifted, to: Bits.self) &- unsafeBitCast(FloatVector(repeating: roundingMagic), to: Bits.self)
+        return p * unsafeBitCast((integer &+ 127) &<< 23, to: FloatVector.self)
     }
 
     /// e^x for one value, through the vector path so scalar tails agree
@@ -34,20 +42,35 @@ public enum VectorMath {
         exp(FloatVector(repeating: x))[0]
     }
 
-    /// 1 + erf(x), computed without cancellation for negative x (Abramowitz–Stegun 7.1.26,
-    /// absolute error below 1.5e-7).
+    /// 1 + erf(x), computed without cancellation for negative x
+    /// (Abramowitz–Stegun 7.1.26, absolute error below 1.5e-7).
     @inline(__always)
     public static func onePlusErf(_ x: FloatVector) -> FloatVector {
-        let a = x.replacing(with: -x, where: x .< 0)
+        let bits = unsafeBitCast(x, to: Bits.self)
+        let a = unsafeBitCast(bits & Int32.max, to: FloatVector.self)
         let t = 1 / (1 + 0.327_591_1 * a)
-        var poly = FloatVector(repeating: 1.061_405_429)
-        poly = poly * t - 1.453_152_027
-        poly = poly * t + 1.421_413_741
-        poly = poly * t - 0.284_496_736
-        poly = poly * t + 0.254_829_592
-        poly = poly * t
+        var poly = FloatVector(repeating: -1.453_152_027).addingProduct(t, 1.061_405_429)
+        poly = FloatVector(repeating: 1.421_413_741).addingProduct(poly, t)
+        poly = FloatVector(repeating: -0.284_496_736).addingProduct(poly, t)
+        poly = FloatVector(repeating: 0.254_829_592).addingProduct(poly, t)
+        poly *= t
         let tail = poly * exp(-a * a)  // = 1 - erf(|x|)
-        return (2 - tail).replacing(with: tail, where: x .< 0)
+        // All ones where x is negative: pick the tail there, 2 − tail elsewhere.
+        let negative = bits &>> 31
+        let chosen = (unsafeBitCast(tail, to: Bits.self) & negative) | (unsafeBitCast(2 - tail, to: Bits.self) & ~negative)
+        return unsafeBitCast(chosen, to: FloatVector.self)
+    }
+
+    /// Lane-wise minimum and maximum as a compare and a blend; the
+    /// standard library's `pointwiseMin` and `clamped` stay generic calls.
+    @inline(__always)
+    public static func minimum(_ a: FloatVector, _ b: FloatVector) -> FloatVector {
+        a.replacing(with: b, where: b .< a)
+    }
+
+    @inline(__always)
+    public static func maximum(_ a: FloatVector, _ b: FloatVector) -> FloatVector {
+        a.replacing(with: b, where: b .> a)
     }
 }
 
@@ -148,11 +171,11 @@ extension VectorMath {
         var best = FloatVector(repeating: -.infinity)
         var index = 0
         while index + width <= count {
-            best = pointwiseMax(best, load(x + index))
+            best = maximum(best, load(x + index))
             index += width
         }
         if index < count {
-            best = pointwiseMax(best, loadPartial(x + index, lanes: count - index, fill: -.infinity))
+            best = maximum(best, loadPartial(x + index, lanes: count - index, fill: -.infinity))
         }
         return best.max()
     }

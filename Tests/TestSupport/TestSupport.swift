@@ -1,26 +1,11 @@
 import Foundation
 import Kernels
 
-/// A small deterministic generator (SplitMix64) so tests are reproducible.
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension Tensor {
     /// Uniform values in `range`, reproducible from the generator.
     public static func random(_ shape: [Int], in range: ClosedRange<Float> = -1...1,
                               using generator: inout SeededGenerator) -> Tensor {
-        let tensor = Tensor(uninitialized: shape)
-        for index in 0..<tensor.count { tensor[flat: index] = Float.random(in: range, using: &generator) }
-        return tensor
+        uniform(shape, in: range, using: &generator)
     }
 }
 

@@ -1,1 +1,0 @@
-// The Models layer of the Glimpse engine.

@@ -1,0 +1,60 @@
+import Autodiff
+import Kernels
+
+/// Named weight tensors (PyTorch state-dict names) and how a forward pass
+/// sees them.
+///
+/// For inference every parameter is a constant, so nothing is recorded. In
+/// a training step each parameter becomes a tracked leaf the first time
+/// the step reads it; after `backward`, `gradients` lists what reached them.
+public final class Parameters: @unchecked Sendable {
+    public private(set) var tensors: [String: Tensor]
+    private var leaves: [String: Variable] = [:]
+    private var constants: [String: Variable] = [:]
+    private var trainingStep = false
+
+    public init(_ tensors: [String: Tensor] = [:]) {
+        self.tensors = tensors
+    }
+
+    public var names: [String] { tensors.keys.sorted() }
+
+    public var scalarCount: Int { tensors.values.reduce(0) { $0 + $1.count } }
+
+    public subscript(name: String) -> Tensor? { tensors[name] }
+
+    /// Adds or replaces a tensor.
+    public func set(_ name: String, _ tensor: Tensor) {
+        tensors[name] = tensor
+        constants[name] = nil
+        leaves[name] = nil
+    }
+
+    /// The parameter as the current forward pass should see it.
+    public func variable(_ name: String) -> Variable {
+        guard let tensor = tensors[name] else { preconditionFailure("no parameter \(name)") }
+        if trainingStep {
+            if let leaf = leaves[name] { return leaf }
+            let leaf = Variable(tensor, requiresGradient: true)
+            leaves[name] = leaf
+            return leaf
+        }
+        if let constant = constants[name] { return constant }
+        let constant = Variable(tensor)
+        constants[name] = constant
+        return constant
+    }
+
+    /// Starts a step whose forward pass records gradients for every parameter.
+    public func beginTrainingStep() {
+        leaves = [:]
+        trainingStep = true
+    }
+
+    /// Ends the step; returns each parameter's gradient that was reached.
+    public func endTrainingStep() -> [String: Tensor] {
+        trainingStep = false
+        defer { leaves = [:] }
+        return leaves.compactMapValues(\.gradient)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// How an image becomes model input (timm `pretrained_cfg`).
+public struct Preprocessing: Sendable, Equatable {
+    public enum Interpolation: String, Sendable {
+        case bilinear, bicubic, nearest
+    }
+
+    /// [C, H, W]
+    public var inputSize: [Int]
+    public var cropFraction: Double
+    public var interpolation: Interpolation
+    public var mean: [Float]
+    public var std: [Float]
+
+    public init(inputSize: [Int], cropFraction: Double, interpolation: Interpolation, mean: [Float], std: [Float]) {
+        self.inputSize = inputSize
+        self.cropFraction = cropFraction
+        self.interpolation = interpolation
+        self.mean = mean
+        self.std = std
+    }
+
+    static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
+    static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
+}
+
+/// A Vision Transformer's shape, with timm `VisionTransformer` semantics.
+public struct ViTConfig: Sendable, Equatable {
+    public var architecture: String
+    public var imageHeight: Int
+    public var imageWidth: Int
+    public var patchSize: Int
+    public var embedDimension: Int
+    public var depth: Int
+    public var heads: Int
+    public var mlpRatio: Double
+    public var inChannels: Int
+    public var classes: Int
+    public var layerNormEpsilon: Float = 1e-6
+    public var labels: [String]
+    public var preprocessing: Preprocessing
+
+    public init(architecture: String, imageHeight: Int, imageWidth: Int, patchSize: Int, embedDimension: Int, depth: Int,
+                heads: Int, mlpRatio: Double, inChannels: Int, classes: Int, labels: [String]? = nil,
+                preprocessing: Preprocessing? = nil) {
+        self.architecture = architecture
+        self.imageHeight = imageHeight
+        self.imageWidth = imageWidth
+        self.patchSize = patchSize
+        self.embedDimension = embedDimension
+        self.depth = depth
+        self.heads = heads
+        self.mlpRatio = mlpRatio
+        self.inChannels = inChannels
+        self.classes = classes
+        self.labels = labels ?? (0..<classes).map(String.init)
+        self.preprocessing = preprocessing ?? Preprocessing(
+            inputSize: [inChannels, imageHeight, imageWidth], cropFraction: 0.875, interpolation: .bicubic,
+            mean: inChannels == 3 ? Preprocessing.imagenetMean : [0.5], std: inChannels == 3 ? Preprocessing.imagenetStd : [0.5])
+    }
+
+    public var gridRows: Int { imageHeight / patchSize }
+    public var gridColumns: Int { imageWidth / patchSize }
+    public var patchCount: Int { gridRows * gridColumns }
+    /// Sequence length with the CLS token.
+    public var tokenCount: Int { patchCount + 1 }
+    public var hiddenDimension: Int { Int((Double(embedDimension) * mlpRatio).rounded()) }
+    public var headDimension: Int { embedDimension / heads }
+
+    /// Architectures known by name (timm registrations, patch 16 at 224).
+    public static func known(_ name: String) -> ViTConfig? {
+        let widths: [String: (Int, Int)] = ["tiny": (192, 3), "small": (384, 6), "base": (768, 12)]
+        for family in ["deit", "vit"] {
+            for (size, (width, heads)) in widths where name == "\(family)_\(size)_patch16_224" {
+                // timm's DeiT weights use ImageNet statistics and crop 0.875;
+                // the AugReg ViT weights use mean = std = 0.5 and crop 0.9.
+                let preprocessing = family == "deit"
+                    ? Preprocessing(inputSize: [3, 224, 224], cropFraction: 0.875, interpolation: .bicubic,
+                                    mean: Preprocessing.imagenetMean, std: Preprocessing.imagenetStd)
+                    : Preprocessing(inputSize: [3, 224, 224], cropFraction: 0.9, interpolation: .bicubic,
+                                    mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
+                return ViTConfig(architecture: name, imageHeight: 224, imageWidth: 224, patchSize: 16, embedDimension: width, depth: 12,
+                                 heads: heads, mlpRatio: 4, inChannels: 3, classes: 1000, preprocessing: preprocessing)
+            }
+        }
+        return nil
+    }
+
+    /// Names accepted without `model_args`.
+    public static let knownArchitectures: [String] = ["deit", "vit"].flatMap { family in
+        ["tiny", "small", "base"].map { "\(family)_\($0)_patch16_224" }
+    }
+
+    /// Problems that make the shape unusable, or nil.
+    public var inconsistency: String? {
+        if imageHeight <= 0 || imageWidth <= 0 || patchSize <= 0 || embedDimension <= 0 || depth <= 0 || heads <= 0 || inChannels <= 0 || classes <= 0 {
+            return "sizes must be positive"
+        }
+        if imageHeight % patchSize != 0 || imageWidth % patchSize != 0 {
+            return "patch size \(patchSize) does not divide image size \(imageHeight)×\(imageWidth)"
+        }
+        if embedDimension % heads != 0 { return "head count \(heads) does not divide width \(embedDimension)" }
+        if !(mlpRatio > 0) { return "mlp_ratio must be positive" }
+        if labels.count != classes { return "\(labels.count) label names for \(classes) classes" }
+        if preprocessing.mean.count != inChannels || preprocessing.std.count != inChannels {
+            return "mean/std need \(inChannels) values"
+        }
+        if preprocessing.std.contains(where: { $0 == 0 }) { return "std must not be zero" }
+        if !(preprocessing.cropFraction > 0 && preprocessing.cropFraction <= 1) { return "crop_pct must be in (0, 1]" }
+        return nil
+    }
+}

@@ -1,0 +1,170 @@
+import Autodiff
+import Kernels
+
+/// What a caller wants to observe inside one transformer block.
+public struct BlockTaps: Sendable {
+    /// Replace the output of `norm1` by a tracked leaf (Grad-CAM's target layer).
+    public var watchNorm1 = false
+    /// Keep the attention weights [B, H, N, N].
+    public var keepAttention = false
+
+    public init(watchNorm1: Bool = false, keepAttention: Bool = false) {
+        self.watchNorm1 = watchNorm1
+        self.keepAttention = keepAttention
+    }
+}
+
+/// One block's output and whatever its taps captured.
+public struct BlockOutput {
+    public let tokens: Variable
+    /// The watched `norm1` output when `watchNorm1` was set.
+    public let norm1: Variable?
+    public let attention: Tensor?
+}
+
+/// A Vision Transformer with timm `VisionTransformer` semantics: pre-norm
+/// blocks, LayerNorm eps 1e-6, exact GELU, qkv laid out q|k|v then heads,
+/// a CLS token, learned position embedding, and the head on norm(x)[:, 0].
+public final class VisionTransformer: @unchecked Sendable {
+    public let config: ViTConfig
+    public let parameters: Parameters
+    private let blockNames: [BlockNames]
+
+    /// State-dict names of one block's tensors, built once.
+    struct BlockNames {
+        let norm1Weight, norm1Bias, qkvWeight, qkvBias, projWeight, projBias: String
+        let norm2Weight, norm2Bias, fc1Weight, fc1Bias, fc2Weight, fc2Bias: String
+
+        init(_ index: Int) {
+            let prefix = "blocks.\(index)."
+            norm1Weight = prefix + "norm1.weight"
+            norm1Bias = prefix + "norm1.bias"
+            qkvWeight = prefix + "attn.qkv.weight"
+            qkvBias = prefix + "attn.qkv.bias"
+            projWeight = prefix + "attn.proj.weight"
+            projBias = prefix + "attn.proj.bias"
+            norm2Weight = prefix + "norm2.weight"
+            norm2Bias = prefix + "norm2.bias"
+            fc1Weight = prefix + "mlp.fc1.weight"
+            fc1Bias = prefix + "mlp.fc1.bias"
+            fc2Weight = prefix + "mlp.fc2.weight"
+            fc2Bias = prefix + "mlp.fc2.bias"
+        }
+
+        var all: [String] {
+            [norm1Weight, norm1Bias, qkvWeight, qkvBias, projWeight, projBias,
+             norm2Weight, norm2Bias, fc1Weight, fc1Bias, fc2Weight, fc2Bias]
+        }
+    }
+
+    public init(config: ViTConfig, parameters: Parameters) {
+        self.config = config
+        self.parameters = parameters
+        blockNames = (0..<config.depth).map(BlockNames.init)
+    }
+
+    /// Every tensor the model needs, with its shape.
+    public static func expectedShapes(_ config: ViTConfig) -> [(String, [Int])] {
+        let d = config.embedDimension, hidden = config.hiddenDimension
+        var shapes: [(String, [Int])] = [
+            ("cls_token", [1, 1, d]),
+            ("pos_embed", [1, config.tokenCount, d]),
+            ("patch_embed.proj.weight", [d, config.inChannels, config.patchSize, config.patchSize]),
+            ("patch_embed.proj.bias", [d]),
+        ]
+        for index in 0..<config.depth {
+            let names = BlockNames(index)
+            shapes += [
+                (names.norm1Weight, [d]), (names.norm1Bias, [d]),
+                (names.qkvWeight, [3 * d, d]), (names.qkvBias, [3 * d]),
+                (names.projWeight, [d, d]), (names.projBias, [d]),
+                (names.norm2Weight, [d]), (names.norm2Bias, [d]),
+                (names.fc1Weight, [hidden, d]), (names.fc1Bias, [hidden]),
+                (names.fc2Weight, [d, hidden]), (names.fc2Bias, [d]),
+            ]
+        }
+        shapes += [("norm.weight", [d]), ("norm.bias", [d]),
+                   ("head.weight", [config.classes, d]), ("head.bias", [config.classes])]
+        return shapes
+    }
+
+    private func parameter(_ name: String) -> Variable { parameters.variable(name) }
+
+    /// Patch embedding, CLS token and position embedding:
+    /// images [B, C, H, W] → tokens [B, 1+P, D].
+    public func embed(_ images: Variable) -> Variable {
+        let d = config.embedDimension
+        let patches = patchify(images, patch: config.patchSize)
+        let projection = reshape(parameter("patch_embed.proj.weight"), [d, config.inChannels * config.patchSize * config.patchSize])
+        let embedded = linear(patches, weight: projection, bias: parameter("patch_embed.proj.bias"))
+        let withClass = prependToken(parameter("cls_token"), to: embedded)
+        return add(withClass, broadcasting: parameter("pos_embed"))
+    }
+
+    /// Block `index` on tokens [B, N, D] (N may be shorter after pruning).
+    public func block(_ index: Int, _ x: Variable, taps: BlockTaps = BlockTaps()) -> BlockOutput {
+        let names = blockNames[index]
+        let epsilon = config.layerNormEpsilon
+        var normed = layerNorm(x, weight: parameter(names.norm1Weight), bias: parameter(names.norm1Bias), epsilon: epsilon)
+        if taps.watchNorm1 { normed = normed.detached(requiresGradient: true) }
+        let qkv = linear(normed, weight: parameter(names.qkvWeight), bias: parameter(names.qkvBias))
+        let attention = selfAttention(qkv, heads: config.heads, keepProbabilities: taps.keepAttention)
+        let attended = add(x, linear(attention.output, weight: parameter(names.projWeight), bias: parameter(names.projBias)))
+        let normed2 = layerNorm(attended, weight: parameter(names.norm2Weight), bias: parameter(names.norm2Bias), epsilon: epsilon)
+        let hidden = gelu(linear(normed2, weight: parameter(names.fc1Weight), bias: parameter(names.fc1Bias)))
+        let output = add(attended, linear(hidden, weight: parameter(names.fc2Weight), bias: parameter(names.fc2Bias)))
+        return BlockOutput(tokens: output, norm1: taps.watchNorm1 ? normed : nil,
+                           attention: taps.keepAttention ? attention.probabilities : nil)
+    }
+
+    /// Final norm, CLS read-out and head: tokens [B, N, D] → logits [B, classes].
+    public func classify(_ x: Variable) -> Variable {
+        let batch = x.shape[0]
+        let normed = layerNorm(x, weight: parameter("norm.weight"), bias: parameter("norm.bias"), epsilon: config.layerNormEpsilon)
+        let classToken = reshape(gatherTokens(normed, indices: Array(repeating: [0], count: batch)), [batch, config.embedDimension])
+        return linear(classToken, weight: parameter("head.weight"), bias: parameter("head.bias"))
+    }
+
+    /// Dense forward: images [B, C, H, W] → logits [B, classes].
+    public func logits(_ images: Variable) -> Variable {
+        var tokens = embed(images)
+        for index in 0..<config.depth { tokens = block(index, tokens).tokens }
+        return classify(tokens)
+    }
+
+    /// Multiply-adds of one image's forward pass when only the first
+    /// `denseBlocks` blocks see every token and the rest see `tokensAfter`
+    /// (the fvcore convention: one multiply-add counts as one FLOP).
+    public func multiplyAdds(denseBlocks: Int? = nil, tokensAfter: Int? = nil) -> Double {
+        let d = Double(config.embedDimension), hidden = Double(config.hiddenDimension)
+        let patchInput = Double(config.inChannels * config.patchSize * config.patchSize)
+        var total = Double(config.patchCount) * patchInput * d
+        for index in 0..<config.depth {
+            let pruned = denseBlocks.map { index >= $0 } ?? false
+            let n = Double(pruned ? (tokensAfter ?? config.tokenCount) : config.tokenCount)
+            total += n * d * (3 * d + d + 2 * hidden) + 2 * n * n * d
+        }
+        return total + d * Double(config.classes)
+    }
+}
+
+extension VisionTransformer {
+    /// Fresh weights as timm initialises them: truncated normal (std 0.02)
+    /// for linear weights and embeddings, zero biases, unit norms.
+    public static func initialParameters(_ config: ViTConfig, seed: UInt64) -> Parameters {
+        var generator = SeededGenerator(seed: seed)
+        let parameters = Parameters()
+        for (name, shape) in expectedShapes(config) {
+            let tensor: Tensor
+            if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name == "norm.weight" {
+                tensor = Tensor(shape: shape, repeating: 1)
+            } else if name.hasSuffix(".bias") {
+                tensor = Tensor(zeros: shape)
+            } else {
+                tensor = Tensor.truncatedNormal(shape, std: 0.02, using: &generator)
+            }
+            parameters.set(name, tensor)
+        }
+        return parameters
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+struct Glimpse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "glimpse",
+        abstract: "A terminal workbench for vision models that spend compute only where it matters.",
+        subcommands: [Bench.self])
+}
