@@ -45,3 +45,23 @@ public enum Optimizer {
         }
     }
 }
+
+extension Optimizer {
+    /// √(Σ g²) over several gradient buffers.
+    public static func globalNorm(_ gradients: [Tensor]) -> Float {
+        var total: Double = 0
+        for gradient in gradients {
+            total += Double(Elementwise.dot(gradient.pointer, gradient.pointer, count: gradient.count))
+        }
+        return Float(total.squareRoot())
+    }
+
+    /// Scales every gradient so their global norm is at most `maximum`.
+    public static func clip(_ gradients: [Tensor], maximumNorm maximum: Float) {
+        let norm = globalNorm(gradients)
+        guard norm > maximum, norm > 0 else { return }
+        for gradient in gradients {
+            Elementwise.affine(gradient.pointer, gradient.pointer, count: gradient.count, scale: maximum / norm)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Formats
+import Kernels
+import Models
+
+/// Turns a labelled image source into model-ready batches.
+public struct BatchLoader: Sendable {
+    public let source: any LabelledImageSource
+    public let preprocessing: Preprocessing
+    /// Random shifts of up to this many pixels and left-right mirroring.
+    public let augmentShift: Int
+
+    public init(source: any LabelledImageSource, preprocessing: Preprocessing, augmentShift: Int = 0) {
+        self.source = source
+        self.preprocessing = preprocessing
+        self.augmentShift = augmentShift
+    }
+
+    /// Images [B, C, H, W] normalised for the model, and their labels.
+    /// Augmentation draws from `generator` when `augment` is set.
+    public func batch(_ indices: [Int], augment: Bool, generator: inout SeededGenerator) throws -> (images: Tensor, labels: [Int]) {
+        let (channels, height, width) = (preprocessing.inputSize[0], preprocessing.inputSize[1], preprocessing.inputSize[2])
+        let plane = channels * height * width
+        let images = Tensor(uninitialized: [indices.count, channels, height, width])
+        // Uncovered pixels get the normalised value of black.
+        let black = (0..<channels).map { -preprocessing.mean[$0] / preprocessing.std[$0] }
+        for (position, index) in indices.enumerated() {
+            let prepared = ImagePreprocessor.prepare(try source.image(at: index), for: preprocessing).tensor
+            let target = images.pointer + position * plane
+            if augment && augmentShift > 0 {
+                let dy = Int.random(in: -augmentShift...augmentShift, using: &generator)
+                let dx = Int.random(in: -augmentShift...augmentShift, using: &generator)
+                let mirror = Bool.random(using: &generator)
+                Augment.shiftAndMirror(prepared.pointer, channels: channels, height: height, width: width, dy: dy, dx: dx,
+                                       mirror: mirror, fill: black, into: target)
+            } else {
+                target.update(from: prepared.pointer, count: plane)
+            }
+        }
+        return (images, indices.map { source.label(at: $0) })
+    }
+}

@@ -1,0 +1,62 @@
+import Kernels
+
+/// Grad-CAM per patch token, the pytorch-grad-cam ViT recipe (SPEC §1.1):
+/// A = output of the last block's norm1 without the CLS row, G = d logit/dA,
+/// channel weights w = mean of G over tokens, cam = ReLU(A·w), then
+/// min-max normalised to [0, 1].
+public enum GradCAM {
+    /// activations and gradients [B, 1+P, D] → one map of P values per item.
+    public static func maps(activations: Tensor, gradients: Tensor) -> [[Float]] {
+        let (batch, tokens, channels) = (activations.shape[0], activations.shape[1], activations.shape[2])
+        let patches = tokens - 1
+        let weights = Tensor(uninitialized: [channels])
+        let cam = Tensor(uninitialized: [patches])
+        return (0..<batch).map { item in
+            let offset = (item * tokens + 1) * channels
+            Rows.mean(gradients.pointer + offset, batch: 1, rows: patches, width: channels, into: weights.pointer)
+            Maps.weightedChannelSum(activations.pointer + offset, tokens: patches, channels: channels,
+                                    weights: weights.pointer, into: cam.pointer)
+            Maps.normaliseToUnitRange(cam.pointer, count: patches)
+            return cam.array
+        }
+    }
+}
+
+/// Attention rollout (Abnar & Zuidema): the product over blocks of the
+/// head-averaged attention mixed half-and-half with the identity (for the
+/// residual path), read at the CLS row; min-max normalised.
+public enum Rollout {
+    /// attention: per block [B, H, N, N]; returns, for `item`, P values.
+    public static func map(attention: [Tensor], item: Int = 0) -> [Float] {
+        guard let first = attention.first else { return [] }
+        let (heads, tokens) = (first.shape[1], first.shape[2])
+        let size = tokens * tokens
+        var rollout = Tensor(zeros: [tokens, tokens])
+        for index in 0..<tokens { rollout[flat: index * tokens + index] = 1 }
+        let mixed = Tensor(uninitialized: [tokens, tokens])
+        for block in attention {
+            Maps.meanOverHeads(block.pointer + item * heads * size, heads: heads, tokens: tokens, into: mixed.pointer)
+            Maps.mixWithIdentity(mixed.pointer, tokens: tokens)
+            let product = Tensor(uninitialized: [tokens, tokens])
+            GEMM.multiply(m: tokens, n: tokens, k: tokens, a: mixed.pointer, lda: tokens, b: rollout.pointer, ldb: tokens,
+                          c: product.pointer, ldc: tokens)
+            rollout = product
+        }
+        let values = Tensor(shape: [tokens - 1], values: Array(rollout.array[1..<tokens]))
+        Maps.normaliseToUnitRange(values.pointer, count: values.count)
+        return values.array
+    }
+
+    /// CLS attention of one block averaged over heads, for `item`:
+    /// EViT's token importance. Min-max normalised.
+    public static func classAttention(_ block: Tensor, item: Int = 0) -> [Float] {
+        let (heads, tokens) = (block.shape[1], block.shape[2])
+        let values = Tensor(zeros: [tokens - 1])
+        for head in 0..<heads {
+            let row = block.pointer + ((item * heads + head) * tokens) * tokens + 1
+            Elementwise.accumulate(row, scaledBy: 1 / Float(heads), into: values.pointer, count: tokens - 1)
+        }
+        Maps.normaliseToUnitRange(values.pointer, count: values.count)
+        return values.array
+    }
+}

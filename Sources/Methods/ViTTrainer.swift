@@ -1,0 +1,173 @@
+import Autodiff
+import Formats
+import Foundation
+import Kernels
+import Models
+
+/// Hyper-parameters of `glimpse train vit`.
+public struct ViTTrainingSettings: Sendable {
+    public var epochs = 10
+    public var batchSize = 128
+    public var learningRate = 1e-3
+    public var minimumLearningRate = 1e-5
+    public var weightDecay = 0.05
+    public var warmupEpochs = 1.0
+    public var labelSmoothing: Float = 0.1
+    public var gradientClip: Float = 1.0
+    public var augmentShift = 2
+    /// Share of steps that drop random tokens after `tokenDropBlocks`
+    /// blocks, keeping a rate drawn from `tokenDropKeep`: the backbone
+    /// learns to classify from a subset, as pruning will ask of it.
+    public var tokenDropProbability = 0.5
+    public var tokenDropKeep: ClosedRange<Double> = 0.25...1.0
+    public var tokenDropBlocks = 2
+    public var seed: UInt64 = 0
+    /// Images per split to use (nil: all).
+    public var limit: Int?
+
+    public init() {}
+
+    /// What a checkpoint must agree with to be resumed.
+    var fingerprint: String {
+        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)"
+    }
+}
+
+/// One progress report of a training run.
+public struct TrainingProgress: Sendable {
+    public let epoch: Int
+    public let epochs: Int
+    public let step: Int
+    public let totalSteps: Int
+    public let loss: Double
+    public let accuracy: Double
+    public let learningRate: Double
+    public let secondsRemaining: Double
+}
+
+/// Trains a ViT from its current parameters with AdamW, warm-up + cosine,
+/// augmentation and random token dropping; checkpoints so an interrupted
+/// run resumes where it stopped.
+public final class ViTTrainer {
+    public let model: VisionTransformer
+    public let loader: BatchLoader
+    public let settings: ViTTrainingSettings
+    private var firstMoments: [String: Tensor] = [:]
+    private var secondMoments: [String: Tensor] = [:]
+
+    public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings) {
+        self.model = model
+        self.loader = loader
+        self.settings = settings
+    }
+
+    private var sampleCount: Int { min(loader.source.count, settings.limit ?? Int.max) }
+    private var stepsPerEpoch: Int { max(1, sampleCount / settings.batchSize) }
+
+    /// Runs every remaining step; `checkpoint` is written every
+    /// `checkpointEvery` steps and at the end of each epoch.
+    public func train(checkpoint: String, resume: Bool, checkpointEvery: Int = 100,
+                      progress: (TrainingProgress) -> Void) throws {
+        let totalSteps = stepsPerEpoch * settings.epochs
+        var step = 0
+        if resume { step = try restore(checkpoint) }
+        let schedule = WarmupCosineSchedule(peak: settings.learningRate, floor: settings.minimumLearningRate,
+                                            warmupSteps: Int(settings.warmupEpochs * Double(stepsPerEpoch)), totalSteps: totalSteps)
+        let clock = Stopwatch()
+        let startStep = step
+        var smoothedLoss = 0.0, smoothedAccuracy = 0.0
+        while step < totalSteps {
+            let epoch = step / stepsPerEpoch
+            let order = seededPermutation(count: sampleCount, seed: settings.seed &+ UInt64(epoch))
+            let offset = (step % stepsPerEpoch) * settings.batchSize
+            // A generator per step keeps augmentation reproducible across resumes.
+            var generator = SeededGenerator(seed: settings.seed ^ (UInt64(step) &* 0x9E37_79B9))
+            let (images, labels) = try loader.batch(Array(order[offset..<(offset + settings.batchSize)]), augment: true,
+                                                    generator: &generator)
+            let rate = schedule.rate(at: step)
+            let (loss, correct) = trainingStep(images: images, labels: labels, learningRate: rate, step: step, generator: &generator)
+            let weight = step == startStep ? 1.0 : 0.02
+            smoothedLoss += weight * (Double(loss) - smoothedLoss)
+            smoothedAccuracy += weight * (Double(correct) / Double(labels.count) - smoothedAccuracy)
+            step += 1
+            if step % checkpointEvery == 0 || step % stepsPerEpoch == 0 || step == totalSteps {
+                try save(checkpoint, step: step)
+            }
+            let perStep = clock.milliseconds / 1000 / Double(step - startStep)
+            progress(TrainingProgress(epoch: step / stepsPerEpoch, epochs: settings.epochs, step: step, totalSteps: totalSteps,
+                                      loss: smoothedLoss, accuracy: smoothedAccuracy, learningRate: rate,
+                                      secondsRemaining: perStep * Double(totalSteps - step)))
+        }
+    }
+
+    /// Forward, backward and AdamW on one batch; returns loss and hits.
+    func trainingStep(images: Tensor, labels: [Int], learningRate: Double, step: Int,
+                      generator: inout SeededGenerator) -> (Float, Int) {
+        let parameters = model.parameters
+        parameters.beginTrainingStep()
+        var tokens = model.embed(Variable(images))
+        let dropping = Double.random(in: 0..<1, using: &generator) < settings.tokenDropProbability
+        for index in 0..<model.config.depth {
+            if dropping && index == settings.tokenDropBlocks {
+                let keepRate = Double.random(in: settings.tokenDropKeep, using: &generator)
+                let count = TokenPruning.keepCount(patches: model.config.patchCount, keepRate: keepRate)
+                let kept = (0..<labels.count).map { _ in
+                    [0] + Array((1...model.config.patchCount).shuffled(using: &generator).prefix(count)).sorted()
+                }
+                tokens = gatherTokens(tokens, indices: kept)
+            }
+            tokens = model.block(index, tokens).tokens
+        }
+        let logits = model.classify(tokens)
+        let loss = crossEntropy(logits, labels: labels, smoothing: settings.labelSmoothing)
+        loss.backward()
+        let gradients = parameters.endTrainingStep()
+        Optimizer.clip(Array(gradients.values), maximumNorm: settings.gradientClip)
+        for (name, gradient) in gradients {
+            let parameter = parameters[name]!
+            let first = firstMoments[name] ?? Tensor(zeros: parameter.shape)
+            let second = secondMoments[name] ?? Tensor(zeros: parameter.shape)
+            firstMoments[name] = first
+            secondMoments[name] = second
+            // No decay on biases, norms, embeddings and tokens, as timm does.
+            let decays = parameter.rank >= 2 && !name.contains("pos_embed") && !name.contains("cls_token")
+            Optimizer.adamW(parameter: parameter.pointer, gradient: gradient.pointer, firstMoment: first.pointer,
+                            secondMoment: second.pointer, count: parameter.count,
+                            Optimizer.AdamWStep(learningRate: Float(learningRate), weightDecay: decays ? Float(settings.weightDecay) : 0,
+                                                step: step + 1))
+        }
+        let predictions = DensePass.topClasses(logits.value)
+        return (loss.value[flat: 0], zip(predictions, labels).filter { $0 == $1 }.count)
+    }
+
+    private func save(_ path: String, step: Int) throws {
+        var tensors: [(name: String, tensor: Tensor)] = []
+        for name in model.parameters.names {
+            tensors.append(("param." + name, model.parameters[name]!))
+            if let first = firstMoments[name], let second = secondMoments[name] {
+                tensors.append(("m." + name, first))
+                tensors.append(("v." + name, second))
+            }
+        }
+        try Safetensors.write(tensors, metadata: ["step": String(step), "settings": settings.fingerprint], to: path)
+    }
+
+    /// Loads a checkpoint written with the same settings; returns its step.
+    private func restore(_ path: String) throws -> Int {
+        let file = try SafetensorsFile(path: path)
+        guard file.metadata["settings"] == settings.fingerprint, let step = file.metadata["step"].flatMap(Int.init) else {
+            throw FileError(path: path, problem: "checkpoint was written with other settings (\(file.metadata["settings"] ?? "none")); delete it or use the same options")
+        }
+        for name in model.parameters.names {
+            guard let stored = file.shape(of: "param." + name), stored == model.parameters[name]!.shape else {
+                throw FileError(path: path, problem: "checkpoint lacks parameter \(name) of shape \(model.parameters[name]!.shape)")
+            }
+            model.parameters.set(name, try file.tensor(named: "param." + name))
+            if file.shape(of: "m." + name) != nil {
+                firstMoments[name] = try file.tensor(named: "m." + name)
+                secondMoments[name] = try file.tensor(named: "v." + name)
+            }
+        }
+        return step
+    }
+}
