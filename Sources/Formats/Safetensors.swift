@@ -75,26 +75,26 @@ public final class SafetensorsFile: @unchecked Sendable {
         }
         let source = UnsafeRawBufferPointer(rebasing: file.bytes[
             (dataStart + entry.dataOffsets.lowerBound)..<(dataStart + entry.dataOffsets.upperBound)])
-        let tensor = Tensor(uninitialized: entry.shape)
         switch entry.dtype {
-        case .f32: convert(source, into: tensor) { (word: UInt32) in Float(bitPattern: word) }
-        case .f16: convert(source, into: tensor, floatFromHalf)
-        case .bf16: convert(source, into: tensor) { (word: UInt16) in Float(bitPattern: UInt32(word) << 16) }
+        case .f32: return floats(source, shape: entry.shape) { (word: UInt32) in Float(bitPattern: word) }
+        case .f16: return floats(source, shape: entry.shape, floatFromHalf)
+        case .bf16: return floats(source, shape: entry.shape) { (word: UInt16) in Float(bitPattern: UInt32(word) << 16) }
         default:
             throw FileError(path: path, problem:
                 "tensor \"\(name)\" has dtype \(entry.dtype.rawValue); only F32, F16 and BF16 load as float")
         }
-        return tensor
     }
 }
 
-/// Reads little-endian words, which need not be aligned, through `toFloat`.
-private func convert<Word: FixedWidthInteger>(_ source: UnsafeRawBufferPointer, into tensor: Tensor,
-                                              _ toFloat: (Word) -> Float) {
+/// A tensor of little-endian words, which need not be aligned, read through `toFloat`.
+private func floats<Word: FixedWidthInteger>(_ source: UnsafeRawBufferPointer, shape: [Int],
+                                             _ toFloat: (Word) -> Float) -> Tensor {
+    let tensor = Tensor(uninitialized: shape)
     let stride = MemoryLayout<Word>.size
     for index in 0..<tensor.count {
         tensor.pointer[index] = toFloat(Word(littleEndian: source.loadUnaligned(fromByteOffset: index * stride, as: Word.self)))
     }
+    return tensor
 }
 
 /// IEEE 754 binary16 to binary32, exactly (every half value is a float value).
