@@ -1,1 +1,0 @@
-// The Formats layer of the Glimpse engine.
