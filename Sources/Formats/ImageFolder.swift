@@ -68,7 +68,7 @@ public struct ImageFolder: LabelledImageSource {
         // FNV-1a, then one SplitMix64 step to spread the seed over every bit.
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in relativePath.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        var generator = SplitMix64(seed: hash ^ seed)
+        var generator = SeededGenerator(seed: hash ^ seed)
         return Int(generator.next() % 100) < testPercent
     }
 

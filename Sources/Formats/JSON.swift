@@ -239,3 +239,58 @@ private struct JSONParser {
         if offset == start { throw failure("expected a digit") }
     }
 }
+
+extension JSONValue {
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// Exact integers only (2.5 is not an integer; 2.0 written as 2.0 is not either).
+    public var intValue: Int? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    /// Any number.
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let value): return Double(value)
+        case .number(let value): return value
+        default: return nil
+        }
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// A float as its shortest decimal text reads back, so that JSON shows
+    /// 0.1 rather than the double nearest to the float 0.1.
+    public static func float(_ value: Float) -> JSONValue {
+        value.isFinite ? .number(Double(String(value)) ?? Double(value)) : .null
+    }
+
+    public static func floats(_ values: [Float]) -> JSONValue {
+        .array(values.map(float))
+    }
+}
+
+/// JSON documents on disk.
+public enum JSONFile {
+    /// Reads and parses a JSON file; every failure names the file.
+    public static func read(_ path: String) throws -> JSONValue {
+        let file = try MappedFile(path: path)
+        do {
+            return try JSONValue.parse(file.bytes)
+        } catch let error as JSONSyntaxError {
+            throw FileError(path: path, problem: "invalid JSON: \(error.description)")
+        }
+    }
+
+    /// Writes `value` as JSON text (temp file + rename).
+    public static func write(_ value: JSONValue, to path: String) throws {
+        try AtomicFileWriter.write(to: path) { writer in try writer.append(Array((value.serialized + "\n").utf8)) }
+    }
+}

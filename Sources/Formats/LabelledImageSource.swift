@@ -17,38 +17,9 @@ extension LabelledImageSource {
     }
 }
 
-/// The SplitMix64 generator: tiny, fast and the same on every platform, so a
-/// seed names one sequence for good.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-
-    /// A uniform integer in 0..<bound (Lemire's multiply-and-reject). Spelled
-    /// out rather than left to the standard library, whose method may change.
-    public mutating func nextIndex(below bound: Int) -> Int {
-        precondition(bound > 0, "empty range")
-        let range = UInt64(bound)
-        var product = next().multipliedFullWidth(by: range)
-        if product.low < range {
-            let threshold = (0 &- range) % range
-            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
-        }
-        return Int(product.high)
-    }
-}
-
-/// 0..<count shuffled by Fisher–Yates with SplitMix64 seeded by `seed`.
+/// 0..<count shuffled by Fisher–Yates with the engine's seeded generator.
 public func seededPermutation(count: Int, seed: UInt64) -> [Int] {
-    var generator = SplitMix64(seed: seed)
+    var generator = SeededGenerator(seed: seed)
     var indices = Array(0..<count)
     for position in stride(from: count - 1, to: 0, by: -1) {
         indices.swapAt(position, generator.nextIndex(below: position + 1))

@@ -16,6 +16,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// A uniform integer in 0..<bound (Lemire's multiply-and-reject). Spelled
+    /// out rather than left to the standard library, whose method may change.
+    public mutating func nextIndex(below bound: Int) -> Int {
+        precondition(bound > 0, "empty range")
+        let range = UInt64(bound)
+        var product = next().multipliedFullWidth(by: range)
+        if product.low < range {
+            let threshold = (0 &- range) % range
+            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
+        }
+        return Int(product.high)
+    }
+
     /// A standard normal sample (Box–Muller).
     public mutating func nextNormal() -> Float {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)

@@ -172,7 +172,7 @@ func idxBytes(magic: UInt32, sizes: [UInt32], data: [UInt8]) -> [UInt8] {
 
 @Suite struct ShuffleTests {
     @Test func splitMix64MatchesTheReferenceSequence() {
-        var generator = SplitMix64(seed: 0)
+        var generator = SeededGenerator(seed: 0)
         #expect(generator.next() == 0xE220_A839_7B1D_CDAF)
         #expect(generator.next() == 0x6E78_9E6A_A1B9_65F4)
     }
@@ -188,7 +188,7 @@ func idxBytes(magic: UInt32, sizes: [UInt32], data: [UInt8]) -> [UInt8] {
     }
 
     @Test func boundedDrawsStayInRangeAndCoverIt() {
-        var generator = SplitMix64(seed: 9)
+        var generator = SeededGenerator(seed: 9)
         var counts = [Int](repeating: 0, count: 7)
         for _ in 0..<7000 { counts[generator.nextIndex(below: 7)] += 1 }
         #expect(counts.allSatisfy { (850...1150).contains($0) })
