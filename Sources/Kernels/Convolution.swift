@@ -318,6 +318,10 @@ public enum Conv2d {
         let multiplier = g.outChannels / g.inChannels
         // Split over output channels so that no two workers add into the same filter.
         Parallel.forRanges(g.outChannels) { channels in
+            // Products are summed per output column first: an element-wise
+            // loop vectorises, a single float accumulator would not.
+            let lanes = UnsafeMutablePointer<Float>.allocate(capacity: g.outWidth)
+            defer { lanes.deallocate() }
             for channel in channels {
                 let filterGradient = weightGradient + channel * g.kernelArea
                 for image in 0..<g.batch {
@@ -326,10 +330,12 @@ public enum Conv2d {
                     let gradient = outputGradient + plane * g.outputPlane
                     g.forEachTapWindow { window in
                         let step = window.inputColumnStep
-                        var sum: Float = 0
+                        lanes.update(repeating: 0, count: g.outWidth)
                         window.forEachSpan { outputStart, inputStart, count in
-                            for index in 0..<count { sum += gradient[outputStart + index] * source[inputStart + index * step] }
+                            for index in 0..<count { lanes[index] += gradient[outputStart + index] * source[inputStart + index * step] }
                         }
+                        var sum: Float = 0
+                        for lane in 0..<window.columns.count { sum += lanes[lane] }
                         filterGradient[window.tap] += sum
                     }
                 }
