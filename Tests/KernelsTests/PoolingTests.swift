@@ -210,8 +210,15 @@ struct AdaptiveCase: Sendable, CustomTestStringConvertible {
         #expect(GlobalAvgPool2d.forward(input).shape == [1, 2])
     }
 
-    @Test func maxPoolPropagatesNaN() {
-        let input = Tensor(shape: [1, 1, 2, 2], values: [1, .nan, 3, 2])
-        #expect(MaxPool2d.forward(input, kernel: (2, 2))[flat: 0].isNaN)
+    /// Like PyTorch, the first of equal maxima takes the gradient and NaN wins the window.
+    @Test func maxPoolTiesAndNaNFollowPyTorch() {
+        let g = Pool2dGeometry(batch: 1, channels: 1, height: 2, width: 2, kernel: (2, 2))
+        let tied = Tensor(shape: [1, 1, 2, 2], values: [1, 3, 3, 2])
+        let gradient = Tensor(zeros: [1, 1, 2, 2])
+        MaxPool2d.backward(g, input: tied.pointer, outputGradient: Tensor(shape: [1], repeating: 1).pointer,
+                           inputGradient: gradient.pointer)
+        #expect(gradient.array == [0, 1, 0, 0])
+        let withNaN = Tensor(shape: [1, 1, 2, 2], values: [1, .nan, 3, 2])
+        #expect(MaxPool2d.forward(withNaN, kernel: (2, 2))[flat: 0].isNaN)
     }
 }
