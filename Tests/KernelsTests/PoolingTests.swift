@@ -214,10 +214,12 @@ struct AdaptiveCase: Sendable, CustomTestStringConvertible {
     @Test func maxPoolTiesAndNaNFollowPyTorch() {
         let g = Pool2dGeometry(batch: 1, channels: 1, height: 2, width: 2, kernel: (2, 2))
         let tied = Tensor(shape: [1, 1, 2, 2], values: [1, 3, 3, 2])
-        let gradient = Tensor(zeros: [1, 1, 2, 2])
-        MaxPool2d.backward(g, input: tied.pointer, outputGradient: Tensor(shape: [1], repeating: 1).pointer,
-                           inputGradient: gradient.pointer)
-        #expect(gradient.array == [0, 1, 0, 0])
+        let outputGradient = Tensor(shape: [1], repeating: 1), inputGradient = Tensor(zeros: [1, 1, 2, 2])
+        withExtendedLifetime((tied, outputGradient)) {
+            MaxPool2d.backward(g, input: tied.pointer, outputGradient: outputGradient.pointer,
+                               inputGradient: inputGradient.pointer)
+        }
+        #expect(inputGradient.array == [0, 1, 0, 0])
         let withNaN = Tensor(shape: [1, 1, 2, 2], values: [1, .nan, 3, 2])
         #expect(MaxPool2d.forward(withNaN, kernel: (2, 2))[flat: 0].isNaN)
     }
