@@ -102,7 +102,7 @@ func checkPooling(inputShape: [Int], outputShape: [Int], seed: UInt64,
     let outputGradient = Tensor.random(outputShape, using: &generator)
     let prefill = Tensor.random(inputShape, using: &generator)
     let inputGradient = prefill.copy()
-    backward(input.pointer, outputGradient.pointer, inputGradient.pointer)
+    withExtendedLifetime(input) { backward(input.pointer, outputGradient.pointer, inputGradient.pointer) }
     let dy = doubles(outputGradient)
     let naive = naiveBackward(x, dy)
     let numeric = centralDifferenceGradient(at: x, epsilon: 1e-3) { dot(dy, naiveForward($0)) }
