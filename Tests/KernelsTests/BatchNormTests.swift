@@ -22,7 +22,10 @@ struct NaiveBatchNorm {
         var mean = [Double](repeating: 0, count: geometry.channels)
         for index in x.indices { mean[channel(of: index)] += x[index] / count }
         var variance = [Double](repeating: 0, count: geometry.channels)
-        for index in x.indices { variance[channel(of: index)] += (x[index] - mean[channel(of: index)]) * (x[index] - mean[channel(of: index)]) / count }
+        for index in x.indices {
+            let deviation = x[index] - mean[channel(of: index)]
+            variance[channel(of: index)] += deviation * deviation / count
+        }
         return (mean, variance)
     }
 
