@@ -13,8 +13,22 @@ public enum Softmax {
     @inline(__always)
     public static func normaliseRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, columns: Int) {
         let peak = FloatVector(repeating: VectorMath.maximum(columns, x))
-        VectorMath.map(columns, x, y) { VectorMath.exp($0 - peak) }
-        let inverse = 1 / VectorMath.sum(columns, y)
+        // Exponentiate and sum in one pass, then scale.
+        var total = FloatVector.zero
+        var index = 0
+        while index + VectorMath.width <= columns {
+            let value = VectorMath.exp(VectorMath.load(x + index) - peak)
+            VectorMath.store(value, y + index)
+            total += value
+            index += VectorMath.width
+        }
+        var sum = total.sum()
+        while index < columns {
+            y[index] = VectorMath.exp(x[index] - peak[0])
+            sum += y[index]
+            index += 1
+        }
+        let inverse = 1 / sum
         VectorMath.map(columns, y, y) { $0 * inverse }
     }
 

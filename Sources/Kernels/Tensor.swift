@@ -1,3 +1,4 @@
+import CBLAS
 import Foundation
 
 /// Dense float32 storage in row-major order.
@@ -15,11 +16,23 @@ public final class Tensor: @unchecked Sendable {
     private final class Buffer {
         let base: UnsafeMutableRawPointer
         init(count: Int) {
+            _ = Self.keepFreedMemory
             // 64-byte alignment suits AVX-512 loads and the BLAS packing code.
             base = UnsafeMutableRawPointer.allocate(
                 byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
         }
         deinit { base.deallocate() }
+
+        /// A forward pass frees and reallocates the same large activation
+        /// buffers hundreds of times. glibc returns blocks over 128 KB to the
+        /// kernel at once, and the kernel then zeroes fresh pages on every
+        /// reuse; keeping them in the heap removes that cost.
+        static let keepFreedMemory: Void = {
+            #if os(Linux)
+            mallopt(M_MMAP_THRESHOLD, 1 << 30)
+            mallopt(M_TRIM_THRESHOLD, 1 << 30)
+            #endif
+        }()
     }
 
     /// A tensor of zeros.

@@ -30,6 +30,9 @@ public final class ViTModel: @unchecked Sendable {
         guard isDirectory.boolValue else {
             throw FileError(path: path, problem: "not a model folder: expected a directory with config.json and model.safetensors")
         }
+        guard FileManager.default.fileExists(atPath: path + "/config.json") else {
+            throw FileError(path: path, problem: "not a model folder: no config.json")
+        }
         let config = try ViTConfigFile.read(path + "/config.json")
         let weights = try SafetensorsFile(path: path + "/model.safetensors")
         let parameters = try WeightLoader.load(weights, expected: VisionTransformer.expectedShapes(config))

@@ -4,5 +4,5 @@ struct Glimpse: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "glimpse",
         abstract: "A terminal workbench for vision models that spend compute only where it matters.",
-        subcommands: [Bench.self])
+        subcommands: [Analyze.self, Train.self, Bench.self])
 }

@@ -18,7 +18,10 @@ func runCommandLine() -> Int32 {
             print(Glimpse.fullMessage(for: error))
             return 0
         }
-        FileHandle.standardError.write(Data((Glimpse.fullMessage(for: error) + "\n").utf8))
+        // One line: the problem, then where to read more.
+        let message = Glimpse.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+        let problem = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+        FileHandle.standardError.write(Data("glimpse: \(problem) (see glimpse --help)\n".utf8))
         return ExitStatus.usage
     }
     do {

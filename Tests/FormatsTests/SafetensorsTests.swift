@@ -18,7 +18,7 @@ func safetensorsBytes(header: String, dataSize: Int) -> [UInt8] {
     @Test func writesAndReadsFloat32() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("model.safetensors")
-        var generator = TestSupport.SeededGenerator(seed: 3)
+        var generator = Kernels.SeededGenerator(seed: 3)
         let tensors: [(name: String, tensor: Tensor)] = [
             ("head.weight", .random([10, 7], using: &generator)),
             ("blocks.0.bias", .random([7], using: &generator)),

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Formats
+import Foundation
+import Kernels
+import Methods
+import Models
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the project's models.",
+        subcommands: [TrainViT.self])
+}
+
+struct TrainViT: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vit",
+        abstract: "Train a ViT from scratch and write it as a model folder.")
+
+    @Option(help: "Data set: fashion-mnist, or a folder of class sub-folders of images.")
+    var data: String = "fashion-mnist"
+
+    @Option(help: "Output model folder.")
+    var out: String
+
+    @Option(help: "Input image side in pixels.") var imageSize = 28
+    @Option(help: "Patch side in pixels.") var patchSize = 2
+    @Option(help: "Token width.") var embedDim = 64
+    @Option(help: "Number of blocks.") var depth = 6
+    @Option(help: "Attention heads.") var heads = 2
+    @Option(help: "MLP hidden width as a multiple of the token width.") var mlpRatio = 2.0
+    @Option(help: "Epochs.") var epochs = 8
+    @Option(help: "Batch size.") var batchSize = 128
+    @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
+    @Option(help: "Training images to use (default: all).") var limit: Int?
+    @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+    @Flag(help: "Continue from the checkpoint in the output folder.") var resume = false
+
+    func validate() throws {
+        if imageSize < 1 || patchSize < 1 || imageSize % patchSize != 0 { throw ValidationError("--patch-size must divide --image-size") }
+        if embedDim % heads != 0 { throw ValidationError("--heads must divide --embed-dim") }
+        if epochs < 1 || batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
+    }
+
+    func run() throws {
+        let train = try DataOptions.parse(["--data", data, "--split", "train"]).source()
+        let test = try DataOptions.parse(["--data", data, "--split", "test"]).source()
+        let channels = data == "fashion-mnist" ? 1 : 3
+        // Fashion-MNIST's pixel statistics; ImageNet's for image folders.
+        let preprocessing = Preprocessing(
+            inputSize: [channels, imageSize, imageSize], cropFraction: 1, interpolation: .bicubic,
+            mean: channels == 1 ? [0.2860] : [0.485, 0.456, 0.406], std: channels == 1 ? [0.3530] : [0.229, 0.224, 0.225])
+        let config = ViTConfig(architecture: "glimpse_vit_p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
+                               patchSize: patchSize, embedDimension: embedDim, depth: depth, heads: heads, mlpRatio: mlpRatio,
+                               inChannels: channels, classes: train.classNames.count, labels: train.classNames,
+                               preprocessing: preprocessing)
+        if let problem = config.inconsistency { throw ValidationError(problem) }
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))
+        var settings = ViTTrainingSettings()
+        settings.epochs = epochs
+        settings.batchSize = batchSize
+        settings.learningRate = learningRate
+        settings.limit = limit
+        settings.seed = seed
+        settings.tokenDropBlocks = max(1, depth / 4)
+        let trainer = ViTTrainer(model: model, loader: BatchLoader(source: train, preprocessing: preprocessing, augmentShift: 2),
+                                 settings: settings)
+        let clock = Stopwatch()
+        let bar = ProgressBar(title: "train")
+        try trainer.train(checkpoint: out + "/checkpoint.safetensors", resume: resume) { progress in
+            bar.update(fraction: Double(progress.step) / Double(progress.totalSteps),
+                       detail: String(format: "epoch %d/%d  loss %.3f  acc %.1f%%  lr %.2e", min(progress.epoch + 1, progress.epochs),
+                                      progress.epochs, progress.loss, progress.accuracy * 100, progress.learningRate),
+                       secondsRemaining: progress.secondsRemaining)
+        }
+        bar.finish()
+        let trainingMinutes = clock.milliseconds / 60000
+        let evaluation = try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: preprocessing))
+        try ModelWriter.write(model, to: out)
+        try ModelCard.write(to: out, command: CommandLine.arguments.joined(separator: " "), config: config, data: data,
+                            trainImages: min(train.count, limit ?? train.count), testAccuracy: evaluation,
+                            testImages: test.count, minutes: trainingMinutes)
+        try? FileManager.default.removeItem(atPath: out + "/checkpoint.safetensors")
+        print(String(format: "wrote %@: test accuracy %.2f%% on %d images, %.1f min", out, evaluation * 100, test.count, trainingMinutes))
+    }
+}

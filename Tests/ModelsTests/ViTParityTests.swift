@@ -1,0 +1,130 @@
+import Formats
+import Foundation
+import Kernels
+import Models
+import TestSupport
+import Testing
+
+/// The random-weight timm models written by tools/fixtures/make_vit_fixtures.py.
+let vitFixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16"]
+
+func vitFixture(_ name: String) -> String {
+    RepositoryPaths.fixtures.appendingPathComponent("vit/\(name)").path
+}
+
+/// The expected values timm computed for a fixture's input image.
+func expectedValues(_ name: String) throws -> [String: JSONValue] {
+    guard case .object(let fields) = try JSONFile.read(vitFixture(name) + "/expected.json") else {
+        throw FileError(path: name, problem: "expected.json is not an object")
+    }
+    return fields
+}
+
+func floats(_ value: JSONValue?) -> [Float] {
+    guard case .array(let items)? = value else { return [] }
+    return items.compactMap(\.doubleValue).map(Float.init)
+}
+
+@Suite struct ViTParityTests {
+    @Test(arguments: vitFixtureNames)
+    func logitsMatchTimm(name: String) throws {
+        let model = try ViTModel.load(vitFixture(name))
+        let image = try ImageFile.read(path: vitFixture(name) + "/input.png")
+        let prepared = ImagePreprocessor.prepare(image, for: model.config.preprocessing)
+        let logits = model.transformer.logits(.init(prepared.tensor)).value.array
+        let expected = floats(try expectedValues(name)["logits"])
+        #expect(logits.count == model.config.classes && expected.count == logits.count)
+        let scale = max(1, expected.map(abs).max() ?? 0)
+        #expect(maxAbsoluteError(logits, expected) <= 1e-4 * scale, "\(name)")
+    }
+
+    @Test func configAndLabelsComeFromConfigJSON() throws {
+        let model = try ViTModel.load(vitFixture("vit64_grey_10"))
+        #expect(model.config.imageHeight == 64 && model.config.patchSize == 8 && model.config.depth == 3)
+        #expect(model.config.heads == 4 && model.config.inChannels == 1 && model.config.classes == 10)
+        #expect(model.config.labels[3] == "class-3")
+        #expect(model.config.preprocessing.mean == [0.5] && model.config.preprocessing.std == [0.25])
+        let unlabelled = try ViTModel.load(vitFixture("vit224_rgb_1000"))
+        #expect(unlabelled.config.labels[999] == "999")
+    }
+}
+
+/// Copies a fixture folder with an edited config.json.
+func folderWithConfig(from name: String, edit: (inout [String: JSONValue]) -> Void) throws -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: vitFixture(name) + "/model.safetensors", toPath: folder + "/model.safetensors")
+    guard case .object(var fields) = try JSONFile.read(vitFixture(name) + "/config.json") else { fatalError("fixture config") }
+    edit(&fields)
+    try JSONFile.write(.object(fields), to: folder + "/config.json")
+    return folder
+}
+
+func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value: JSONValue) {
+    guard case .object(var arguments)? = fields["model_args"] else { return }
+    arguments[key] = value
+    fields["model_args"] = .object(arguments)
+}
+
+@Suite struct ModelFolderErrorTests {
+    func problem(_ folder: String) -> String {
+        do {
+            _ = try ViTModel.load(folder)
+            return "loaded"
+        } catch let error as FileError {
+            return error.description
+        } catch {
+            return "other: \(error)"
+        }
+    }
+
+    @Test func mismatchedWeightsNameTheTensorAndShapes() throws {
+        let folder = try folderWithConfig(from: "vit64_grey_10") { modelArguments(&$0, "embed_dim", .integer(40)) }
+        let text = problem(folder)
+        #expect(text.contains("model.safetensors") && text.contains("cls_token") && text.contains("[1, 1, 32]") && text.contains("[1, 1, 40]"), "\(text)")
+    }
+
+    @Test func headCountMustDivideWidth() throws {
+        let folder = try folderWithConfig(from: "vit64_grey_10") { modelArguments(&$0, "num_heads", .integer(5)) }
+        #expect(problem(folder).contains("head count 5 does not divide width 32"))
+    }
+
+    @Test func unknownArchitectureWithoutArgumentsIsRefused() throws {
+        let folder = try folderWithConfig(from: "vit64_grey_10") { $0["model_args"] = nil }
+        let text = problem(folder)
+        #expect(text.contains("config.json") && text.contains("unknown architecture") && text.contains("model_args"))
+    }
+
+    @Test func knownArchitectureNeedsNoArguments() throws {
+        let folder = try folderWithConfig(from: "vit64_grey_10") {
+            $0["model_args"] = nil
+            $0["architecture"] = .string("deit_tiny_patch16_224")
+            $0["pretrained_cfg"] = nil
+        }
+        // The name is understood; the weights then do not fit a DeiT-Tiny.
+        #expect(problem(folder).contains("has shape [1, 1, 32], expected [1, 1, 192]"))
+    }
+
+    @Test func labelCountMustMatchClasses() throws {
+        let folder = try folderWithConfig(from: "vit64_grey_10") { $0["label_names"] = .array([.string("a")]) }
+        #expect(problem(folder).contains("1 label names for 10 classes"))
+    }
+
+    @Test func unsupportedVariantsAreNamed() throws {
+        let folder = try folderWithConfig(from: "vit64_grey_10") { modelArguments(&$0, "global_pool", .string("avg")) }
+        #expect(problem(folder).contains("global_pool"))
+    }
+
+    @Test func missingPiecesAreNamed() throws {
+        #expect(problem("/nonexistent-model").contains("no such model folder"))
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-empty-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        #expect(problem(empty).contains("no config.json"))
+        let noWeights = try folderWithConfig(from: "vit64_grey_10") { _ in }
+        try FileManager.default.removeItem(atPath: noWeights + "/model.safetensors")
+        #expect(problem(noWeights).contains("model.safetensors"))
+        let brokenJSON = try folderWithConfig(from: "vit64_grey_10") { _ in }
+        try Data("{\"architecture\": ".utf8).write(to: URL(fileURLWithPath: brokenJSON + "/config.json"))
+        #expect(problem(brokenJSON).contains("invalid JSON"))
+    }
+}
