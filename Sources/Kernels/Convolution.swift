@@ -78,6 +78,17 @@ public struct Conv2dGeometry: Sendable, Equatable {
 
     /// Rows of one group's im2col matrix (its columns are the output positions).
     var columnRows: Int { inChannelsPerGroup * kernelArea }
+
+    /// Flat offsets of the first input plane, output plane and filter of a group.
+    func inputOffset(image: Int, group: Int) -> Int {
+        (image * inChannels + group * inChannelsPerGroup) * inputPlane
+    }
+
+    func outputOffset(image: Int, group: Int) -> Int {
+        (image * outChannels + group * outChannelsPerGroup) * outputPlane
+    }
+
+    func weightOffset(group: Int) -> Int { group * outChannelsPerGroup * columnRows }
 }
 
 /// 2-D convolution: im2col + GEMM in general, a direct loop for depthwise
@@ -97,24 +108,17 @@ public enum Conv2d {
         }
         let g = geometry
         forEachImageAndGroup(g) { image, group, columns in
-            let source = input + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inputPlane
-            let target = output + (image * g.outChannels + group * g.outChannelsPerGroup) * g.outputPlane
+            let target = output + g.outputOffset(image: image, group: group)
             if let bias {
                 for channel in 0..<g.outChannelsPerGroup {
                     (target + channel * g.outputPlane).update(
                         repeating: bias[group * g.outChannelsPerGroup + channel], count: g.outputPlane)
                 }
             }
-            let matrix: UnsafePointer<Float>
-            if let columns {
-                unfold(g, image: source, columns: columns)
-                matrix = UnsafePointer(columns)
-            } else {
-                matrix = source
-            }
             GEMM.multiply(m: g.outChannelsPerGroup, n: g.outputPlane, k: g.columnRows,
-                          a: weight + group * g.outChannelsPerGroup * g.columnRows, lda: g.columnRows,
-                          b: matrix, ldb: g.outputPlane,
+                          a: weight + g.weightOffset(group: group), lda: g.columnRows,
+                          b: columnMatrix(g, image: input + g.inputOffset(image: image, group: group), columns: columns),
+                          ldb: g.outputPlane,
                           c: target, ldc: g.outputPlane, beta: bias == nil ? 0 : 1)
         }
     }
@@ -130,13 +134,12 @@ public enum Conv2d {
         }
         let g = geometry
         forEachImageAndGroup(g) { image, group, columns in
-            let gradient = outputGradient + (image * g.outChannels + group * g.outChannelsPerGroup) * g.outputPlane
-            let target = inputGradient + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inputPlane
+            let target = inputGradient + g.inputOffset(image: image, group: group)
             // Wᵀ · dY gives the im2col matrix of the input gradient; for 1×1
             // convolutions that matrix is the gradient itself.
             GEMM.multiply(m: g.columnRows, n: g.outputPlane, k: g.outChannelsPerGroup,
-                          a: weight + group * g.outChannelsPerGroup * g.columnRows, lda: g.columnRows, transposeA: true,
-                          b: gradient, ldb: g.outputPlane,
+                          a: weight + g.weightOffset(group: group), lda: g.columnRows, transposeA: true,
+                          b: outputGradient + g.outputOffset(image: image, group: group), ldb: g.outputPlane,
                           c: columns ?? target, ldc: g.outputPlane, beta: columns == nil ? 1 : 0)
             if let columns { fold(g, columns: columns, image: target) }
         }
@@ -154,24 +157,15 @@ public enum Conv2d {
         let g = geometry
         // Every image adds into the same weight gradient, so only groups run in parallel.
         Parallel.forRanges(g.groups) { groups in
-            let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputPlane)
+            let columns = allocateColumns(g)
             defer { columns?.deallocate() }
             for group in groups {
                 for image in 0..<g.batch {
-                    let source = input + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inputPlane
-                    let gradient = outputGradient + (image * g.outChannels + group * g.outChannelsPerGroup) * g.outputPlane
-                    let matrix: UnsafePointer<Float>
-                    if let columns {
-                        unfold(g, image: source, columns: columns)
-                        matrix = UnsafePointer(columns)
-                    } else {
-                        matrix = source
-                    }
+                    let matrix = columnMatrix(g, image: input + g.inputOffset(image: image, group: group), columns: columns)
                     GEMM.multiply(m: g.outChannelsPerGroup, n: g.columnRows, k: g.outputPlane,
-                                  a: gradient, lda: g.outputPlane,
+                                  a: outputGradient + g.outputOffset(image: image, group: group), lda: g.outputPlane,
                                   b: matrix, ldb: g.outputPlane, transposeB: true,
-                                  c: weightGradient + group * g.outChannelsPerGroup * g.columnRows, ldc: g.columnRows,
-                                  beta: 1)
+                                  c: weightGradient + g.weightOffset(group: group), ldc: g.columnRows, beta: 1)
                 }
             }
         }
@@ -216,13 +210,28 @@ public enum Conv2d {
         _ g: Conv2dGeometry, _ body: (_ image: Int, _ group: Int, _ columns: UnsafeMutablePointer<Float>?) -> Void
     ) {
         Parallel.forRanges(g.batch * g.groups) { pairs in
-            let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputPlane)
+            let columns = allocateColumns(g)
             defer { columns?.deallocate() }
             for pair in pairs {
                 let (image, group) = pair.quotientAndRemainder(dividingBy: g.groups)
                 body(image, group, columns)
             }
         }
+    }
+
+    /// Scratch for one group's im2col matrix; pointwise convolutions need none.
+    private static func allocateColumns(_ g: Conv2dGeometry) -> UnsafeMutablePointer<Float>? {
+        g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputPlane)
+    }
+
+    /// The im2col matrix of one group of one image: unfolded into `columns`,
+    /// or the input planes themselves when there is no scratch (pointwise).
+    private static func columnMatrix(
+        _ g: Conv2dGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>?
+    ) -> UnsafePointer<Float> {
+        guard let columns else { return image }
+        unfold(g, image: image, columns: columns)
+        return UnsafePointer(columns)
     }
 
     /// im2col of one group of one image: row (channel, ky, kx) of `columns`
