@@ -89,6 +89,16 @@ public struct Conv2dGeometry: Sendable, Equatable {
     }
 
     func weightOffset(group: Int) -> Int { group * outChannelsPerGroup * columnRows }
+
+    /// Output rows unfolded at a time, so that the im2col scratch stays
+    /// near `columnBudget` floats (and in cache) whatever the image size.
+    /// Pointwise convolutions need no scratch and take every row at once.
+    var outputBands: [Range<Int>] {
+        let rows = isPointwise ? outHeight : max(1, min(outHeight, Self.columnBudget / (columnRows * outWidth)))
+        return stride(from: 0, to: outHeight, by: rows).map { $0..<min($0 + rows, outHeight) }
+    }
+
+    static let columnBudget = 1 << 19
 }
 
 /// 2-D convolution: im2col + GEMM in general, a direct loop for depthwise
@@ -115,11 +125,14 @@ public enum Conv2d {
                         repeating: bias[group * g.outChannelsPerGroup + channel], count: g.outputPlane)
                 }
             }
-            GEMM.multiply(m: g.outChannelsPerGroup, n: g.outputPlane, k: g.columnRows,
-                          a: weight + g.weightOffset(group: group), lda: g.columnRows,
-                          b: columnMatrix(g, image: input + g.inputOffset(image: image, group: group), columns: columns),
-                          ldb: g.outputPlane,
-                          c: target, ldc: g.outputPlane, beta: bias == nil ? 0 : 1)
+            for band in g.outputBands {
+                let matrix = columnMatrix(g, image: input + g.inputOffset(image: image, group: group), band: band,
+                                          columns: columns)
+                GEMM.multiply(m: g.outChannelsPerGroup, n: band.count * g.outWidth, k: g.columnRows,
+                              a: weight + g.weightOffset(group: group), lda: g.columnRows,
+                              b: matrix.start, ldb: matrix.rowLength,
+                              c: target + band.lowerBound * g.outWidth, ldc: g.outputPlane, beta: bias == nil ? 0 : 1)
+            }
         }
     }
 
@@ -135,13 +148,19 @@ public enum Conv2d {
         let g = geometry
         forEachImageAndGroup(g) { image, group, columns in
             let target = inputGradient + g.inputOffset(image: image, group: group)
+            let gradient = outputGradient + g.outputOffset(image: image, group: group)
             // Wᵀ · dY gives the im2col matrix of the input gradient; for 1×1
             // convolutions that matrix is the gradient itself.
-            GEMM.multiply(m: g.columnRows, n: g.outputPlane, k: g.outChannelsPerGroup,
-                          a: weight + g.weightOffset(group: group), lda: g.columnRows, transposeA: true,
-                          b: outputGradient + g.outputOffset(image: image, group: group), ldb: g.outputPlane,
-                          c: columns ?? target, ldc: g.outputPlane, beta: columns == nil ? 1 : 0)
-            if let columns { fold(g, columns: columns, image: target) }
+            for band in g.outputBands {
+                let bandColumns = band.count * g.outWidth
+                GEMM.multiply(m: g.columnRows, n: bandColumns, k: g.outChannelsPerGroup,
+                              a: weight + g.weightOffset(group: group), lda: g.columnRows, transposeA: true,
+                              b: gradient + band.lowerBound * g.outWidth, ldb: g.outputPlane,
+                              c: columns ?? target + band.lowerBound * g.outWidth,
+                              ldc: columns == nil ? g.inputPlane : bandColumns,
+                              beta: columns == nil ? 1 : 0)
+                if let columns { fold(g, columns: columns, band: band, image: target) }
+            }
         }
     }
 
@@ -161,11 +180,15 @@ public enum Conv2d {
             defer { columns?.deallocate() }
             for group in groups {
                 for image in 0..<g.batch {
-                    let matrix = columnMatrix(g, image: input + g.inputOffset(image: image, group: group), columns: columns)
-                    GEMM.multiply(m: g.outChannelsPerGroup, n: g.columnRows, k: g.outputPlane,
-                                  a: outputGradient + g.outputOffset(image: image, group: group), lda: g.outputPlane,
-                                  b: matrix, ldb: g.outputPlane, transposeB: true,
-                                  c: weightGradient + g.weightOffset(group: group), ldc: g.columnRows, beta: 1)
+                    let gradient = outputGradient + g.outputOffset(image: image, group: group)
+                    for band in g.outputBands {
+                        let matrix = columnMatrix(g, image: input + g.inputOffset(image: image, group: group), band: band,
+                                                  columns: columns)
+                        GEMM.multiply(m: g.outChannelsPerGroup, n: g.columnRows, k: band.count * g.outWidth,
+                                      a: gradient + band.lowerBound * g.outWidth, lda: g.outputPlane,
+                                      b: matrix.start, ldb: matrix.rowLength, transposeB: true,
+                                      c: weightGradient + g.weightOffset(group: group), ldc: g.columnRows, beta: 1)
+                    }
                 }
             }
         }
@@ -219,33 +242,38 @@ public enum Conv2d {
         }
     }
 
-    /// Scratch for one group's im2col matrix; pointwise convolutions need none.
+    /// Scratch for one band of a group's im2col matrix; pointwise convolutions need none.
     private static func allocateColumns(_ g: Conv2dGeometry) -> UnsafeMutablePointer<Float>? {
-        g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputPlane)
+        g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputBands[0].count * g.outWidth)
     }
 
-    /// The im2col matrix of one group of one image: unfolded into `columns`,
-    /// or the input planes themselves when there is no scratch (pointwise).
+    /// The im2col matrix of one group of one image over the output rows
+    /// `band`, with its row length: unfolded into `columns`, or the input
+    /// planes themselves when there is no scratch (pointwise).
     private static func columnMatrix(
-        _ g: Conv2dGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>?
-    ) -> UnsafePointer<Float> {
-        guard let columns else { return image }
-        unfold(g, image: image, columns: columns)
-        return UnsafePointer(columns)
+        _ g: Conv2dGeometry, image: UnsafePointer<Float>, band: Range<Int>, columns: UnsafeMutablePointer<Float>?
+    ) -> (start: UnsafePointer<Float>, rowLength: Int) {
+        guard let columns else { return (image + band.lowerBound * g.outWidth, g.inputPlane) }
+        unfold(g, image: image, band: band, columns: columns)
+        return (UnsafePointer(columns), band.count * g.outWidth)
     }
 
-    /// im2col of one group of one image: row (channel, ky, kx) of `columns`
-    /// [columnRows, outputPlane] holds the input under that tap for every
-    /// output position, zero where the tap falls in the padding.
-    private static func unfold(_ g: Conv2dGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+    /// im2col of one group of one image over the output rows `band`: row
+    /// (channel, ky, kx) of `columns` [columnRows, band.count · outWidth]
+    /// holds the input under that tap for every output position of the band,
+    /// zero where the tap falls in the padding.
+    private static func unfold(
+        _ g: Conv2dGeometry, image: UnsafePointer<Float>, band: Range<Int>, columns: UnsafeMutablePointer<Float>
+    ) {
+        let rowLength = band.count * g.outWidth
         Parallel.forRanges(g.inChannelsPerGroup) { channels in
             for channel in channels {
                 let plane = image + channel * g.inputPlane
                 g.forEachTapWindow { window in
-                    let row = columns + (channel * g.kernelArea + window.tap) * g.outputPlane
-                    if !window.covering { row.update(repeating: 0, count: g.outputPlane) }
+                    let row = columns + (channel * g.kernelArea + window.tap) * rowLength
+                    if !window.covers(band) { row.update(repeating: 0, count: rowLength) }
                     let step = window.inputColumnStep
-                    window.forEachSpan { outputStart, inputStart, count in
+                    window.forEachSpan(in: band) { outputStart, inputStart, count in
                         for index in 0..<count { row[outputStart + index] = plane[inputStart + index * step] }
                     }
                 }
@@ -253,15 +281,19 @@ public enum Conv2d {
         }
     }
 
-    /// col2im: adds every entry of `columns` back onto the input position it was read from.
-    private static func fold(_ g: Conv2dGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
+    /// col2im of `unfold`'s layout: adds every entry of `columns` back onto
+    /// the input position it was read from.
+    private static func fold(
+        _ g: Conv2dGeometry, columns: UnsafePointer<Float>, band: Range<Int>, image: UnsafeMutablePointer<Float>
+    ) {
+        let rowLength = band.count * g.outWidth
         Parallel.forRanges(g.inChannelsPerGroup) { channels in
             for channel in channels {
                 let plane = image + channel * g.inputPlane
                 g.forEachTapWindow { window in
-                    let row = columns + (channel * g.kernelArea + window.tap) * g.outputPlane
+                    let row = columns + (channel * g.kernelArea + window.tap) * rowLength
                     let step = window.inputColumnStep
-                    window.forEachSpan { outputStart, inputStart, count in
+                    window.forEachSpan(in: band) { outputStart, inputStart, count in
                         for index in 0..<count { plane[inputStart + index * step] += row[outputStart + index] }
                     }
                 }
@@ -288,7 +320,7 @@ public enum Conv2d {
                 g.forEachTapWindow { window in
                     let tapWeight = filter[window.tap]
                     let step = window.inputColumnStep
-                    window.forEachSpan { outputStart, inputStart, count in
+                    window.forEachSpan(in: 0..<g.outHeight) { outputStart, inputStart, count in
                         for index in 0..<count { target[outputStart + index] += tapWeight * source[inputStart + index * step] }
                     }
                 }
@@ -311,7 +343,7 @@ public enum Conv2d {
                     g.forEachTapWindow { window in
                         let tapWeight = filter[window.tap]
                         let step = window.inputColumnStep
-                        window.forEachSpan { outputStart, inputStart, count in
+                        window.forEachSpan(in: 0..<g.outHeight) { outputStart, inputStart, count in
                             for index in 0..<count { target[inputStart + index * step] += tapWeight * gradient[outputStart + index] }
                         }
                     }
@@ -340,7 +372,7 @@ public enum Conv2d {
                     g.forEachTapWindow { window in
                         let step = window.inputColumnStep
                         lanes.update(repeating: 0, count: g.outWidth)
-                        window.forEachSpan { outputStart, inputStart, count in
+                        window.forEachSpan(in: 0..<g.outHeight) { outputStart, inputStart, count in
                             for index in 0..<count { lanes[index] += gradient[outputStart + index] * source[inputStart + index * step] }
                         }
                         var sum: Float = 0
