@@ -66,6 +66,8 @@ public struct Conv2dGeometry: Sendable, Equatable {
     public var inputCount: Int { batch * inChannels * inputPlane }
     public var outputCount: Int { batch * outChannels * outputPlane }
     public var weightCount: Int { outChannels * inChannelsPerGroup * kernelArea }
+    public var inputShape: [Int] { [batch, inChannels, height, width] }
+    public var weightShape: [Int] { [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth] }
     public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
 
     /// One input channel per group: each output channel filters a single input plane.

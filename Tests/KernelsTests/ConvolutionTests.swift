@@ -176,9 +176,8 @@ struct ConvolutionCase: Sendable, CustomTestStringConvertible {
         let g = testCase.geometry
         var generator = SeededGenerator(seed: UInt64(g.inputCount * 31 + g.weightCount))
         let range = testCase.values
-        let input = Tensor.random([g.batch, g.inChannels, g.height, g.width], in: range, using: &generator)
-        let weight = Tensor.random([g.outChannels, g.inChannelsPerGroup, g.kernelHeight, g.kernelWidth], in: range,
-                                   using: &generator)
+        let input = Tensor.random(g.inputShape, in: range, using: &generator)
+        let weight = Tensor.random(g.weightShape, in: range, using: &generator)
         let bias = testCase.hasBias ? Tensor.random([g.outChannels], in: range, using: &generator) : nil
         let outputGradient = Tensor.random(g.outputShape, in: range, using: &generator)
 
