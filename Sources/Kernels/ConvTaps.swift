@@ -13,18 +13,24 @@ struct ConvTapWindow {
     let inputRowStep: Int
     let inputColumnStep: Int
     let outputWidth: Int
-    /// Whether the tap reads inside the input for every output position.
-    let covering: Bool
+
+    /// Whether the tap reads inside the input for every output position of
+    /// the output rows `band`.
+    func covers(_ band: Range<Int>) -> Bool {
+        columns.count == outputWidth && rows.clamped(to: band) == band
+    }
 
     /// Calls `body(outputStart, inputStart, count)` for each output row of
-    /// the window; along a span the output index steps by 1 and the input
-    /// index by `inputColumnStep`.
+    /// the window inside `band`; output indices count from the band's first
+    /// row. Along a span the output index steps by 1 and the input index by
+    /// `inputColumnStep`.
     @inline(__always)
-    func forEachSpan(_ body: (_ outputStart: Int, _ inputStart: Int, _ count: Int) -> Void) {
+    func forEachSpan(in band: Range<Int>, _ body: (_ outputStart: Int, _ inputStart: Int, _ count: Int) -> Void) {
         guard !columns.isEmpty else { return }
         let first = columns.lowerBound
-        for row in rows {
-            body(row * outputWidth + first, inputOrigin + row * inputRowStep + first * inputColumnStep, columns.count)
+        for row in rows.clamped(to: band) {
+            body((row - band.lowerBound) * outputWidth + first,
+                 inputOrigin + row * inputRowStep + first * inputColumnStep, columns.count)
         }
     }
 }
@@ -42,8 +48,7 @@ extension Conv2dGeometry {
                 body(ConvTapWindow(
                     tap: ky * kernelWidth + kx, rows: rows, columns: columns,
                     inputOrigin: rowOffset * width + columnOffset,
-                    inputRowStep: strideY * width, inputColumnStep: strideX, outputWidth: outWidth,
-                    covering: rows.count == outHeight && columns.count == outWidth))
+                    inputRowStep: strideY * width, inputColumnStep: strideX, outputWidth: outWidth))
             }
         }
     }

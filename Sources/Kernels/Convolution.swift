@@ -66,6 +66,8 @@ public struct Conv2dGeometry: Sendable, Equatable {
     public var inputCount: Int { batch * inChannels * inputPlane }
     public var outputCount: Int { batch * outChannels * outputPlane }
     public var weightCount: Int { outChannels * inChannelsPerGroup * kernelArea }
+    public var inputShape: [Int] { [batch, inChannels, height, width] }
+    public var weightShape: [Int] { [outChannels, inChannelsPerGroup, kernelHeight, kernelWidth] }
     public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
 
     /// One input channel per group: each output channel filters a single input plane.
@@ -78,6 +80,27 @@ public struct Conv2dGeometry: Sendable, Equatable {
 
     /// Rows of one group's im2col matrix (its columns are the output positions).
     var columnRows: Int { inChannelsPerGroup * kernelArea }
+
+    /// Flat offsets of the first input plane, output plane and filter of a group.
+    func inputOffset(image: Int, group: Int) -> Int {
+        (image * inChannels + group * inChannelsPerGroup) * inputPlane
+    }
+
+    func outputOffset(image: Int, group: Int) -> Int {
+        (image * outChannels + group * outChannelsPerGroup) * outputPlane
+    }
+
+    func weightOffset(group: Int) -> Int { group * outChannelsPerGroup * columnRows }
+
+    /// Output rows unfolded at a time, so that the im2col scratch stays
+    /// near `columnBudget` floats (and in cache) whatever the image size.
+    /// Pointwise convolutions need no scratch and take every row at once.
+    var outputBands: [Range<Int>] {
+        let rows = isPointwise ? outHeight : max(1, min(outHeight, Self.columnBudget / (columnRows * outWidth)))
+        return stride(from: 0, to: outHeight, by: rows).map { $0..<min($0 + rows, outHeight) }
+    }
+
+    static let columnBudget = 1 << 19
 }
 
 /// 2-D convolution: im2col + GEMM in general, a direct loop for depthwise
@@ -97,25 +120,21 @@ public enum Conv2d {
         }
         let g = geometry
         forEachImageAndGroup(g) { image, group, columns in
-            let source = input + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inputPlane
-            let target = output + (image * g.outChannels + group * g.outChannelsPerGroup) * g.outputPlane
+            let target = output + g.outputOffset(image: image, group: group)
             if let bias {
                 for channel in 0..<g.outChannelsPerGroup {
                     (target + channel * g.outputPlane).update(
                         repeating: bias[group * g.outChannelsPerGroup + channel], count: g.outputPlane)
                 }
             }
-            let matrix: UnsafePointer<Float>
-            if let columns {
-                unfold(g, image: source, columns: columns)
-                matrix = UnsafePointer(columns)
-            } else {
-                matrix = source
+            for band in g.outputBands {
+                let matrix = columnMatrix(g, image: input + g.inputOffset(image: image, group: group), band: band,
+                                          columns: columns)
+                GEMM.multiply(m: g.outChannelsPerGroup, n: band.count * g.outWidth, k: g.columnRows,
+                              a: weight + g.weightOffset(group: group), lda: g.columnRows,
+                              b: matrix.start, ldb: matrix.rowLength,
+                              c: target + band.lowerBound * g.outWidth, ldc: g.outputPlane, beta: bias == nil ? 0 : 1)
             }
-            GEMM.multiply(m: g.outChannelsPerGroup, n: g.outputPlane, k: g.columnRows,
-                          a: weight + group * g.outChannelsPerGroup * g.columnRows, lda: g.columnRows,
-                          b: matrix, ldb: g.outputPlane,
-                          c: target, ldc: g.outputPlane, beta: bias == nil ? 0 : 1)
         }
     }
 
@@ -130,15 +149,20 @@ public enum Conv2d {
         }
         let g = geometry
         forEachImageAndGroup(g) { image, group, columns in
-            let gradient = outputGradient + (image * g.outChannels + group * g.outChannelsPerGroup) * g.outputPlane
-            let target = inputGradient + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inputPlane
+            let target = inputGradient + g.inputOffset(image: image, group: group)
+            let gradient = outputGradient + g.outputOffset(image: image, group: group)
             // Wᵀ · dY gives the im2col matrix of the input gradient; for 1×1
             // convolutions that matrix is the gradient itself.
-            GEMM.multiply(m: g.columnRows, n: g.outputPlane, k: g.outChannelsPerGroup,
-                          a: weight + group * g.outChannelsPerGroup * g.columnRows, lda: g.columnRows, transposeA: true,
-                          b: gradient, ldb: g.outputPlane,
-                          c: columns ?? target, ldc: g.outputPlane, beta: columns == nil ? 1 : 0)
-            if let columns { fold(g, columns: columns, image: target) }
+            for band in g.outputBands {
+                let bandColumns = band.count * g.outWidth
+                GEMM.multiply(m: g.columnRows, n: bandColumns, k: g.outChannelsPerGroup,
+                              a: weight + g.weightOffset(group: group), lda: g.columnRows, transposeA: true,
+                              b: gradient + band.lowerBound * g.outWidth, ldb: g.outputPlane,
+                              c: columns ?? target + band.lowerBound * g.outWidth,
+                              ldc: columns == nil ? g.inputPlane : bandColumns,
+                              beta: columns == nil ? 1 : 0)
+                if let columns { fold(g, columns: columns, band: band, image: target) }
+            }
         }
     }
 
@@ -154,24 +178,19 @@ public enum Conv2d {
         let g = geometry
         // Every image adds into the same weight gradient, so only groups run in parallel.
         Parallel.forRanges(g.groups) { groups in
-            let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputPlane)
+            let columns = allocateColumns(g)
             defer { columns?.deallocate() }
             for group in groups {
                 for image in 0..<g.batch {
-                    let source = input + (image * g.inChannels + group * g.inChannelsPerGroup) * g.inputPlane
-                    let gradient = outputGradient + (image * g.outChannels + group * g.outChannelsPerGroup) * g.outputPlane
-                    let matrix: UnsafePointer<Float>
-                    if let columns {
-                        unfold(g, image: source, columns: columns)
-                        matrix = UnsafePointer(columns)
-                    } else {
-                        matrix = source
+                    let gradient = outputGradient + g.outputOffset(image: image, group: group)
+                    for band in g.outputBands {
+                        let matrix = columnMatrix(g, image: input + g.inputOffset(image: image, group: group), band: band,
+                                                  columns: columns)
+                        GEMM.multiply(m: g.outChannelsPerGroup, n: g.columnRows, k: band.count * g.outWidth,
+                                      a: gradient + band.lowerBound * g.outWidth, lda: g.outputPlane,
+                                      b: matrix.start, ldb: matrix.rowLength, transposeB: true,
+                                      c: weightGradient + g.weightOffset(group: group), ldc: g.columnRows, beta: 1)
                     }
-                    GEMM.multiply(m: g.outChannelsPerGroup, n: g.columnRows, k: g.outputPlane,
-                                  a: gradient, lda: g.outputPlane,
-                                  b: matrix, ldb: g.outputPlane, transposeB: true,
-                                  c: weightGradient + group * g.outChannelsPerGroup * g.columnRows, ldc: g.columnRows,
-                                  beta: 1)
                 }
             }
         }
@@ -216,7 +235,7 @@ public enum Conv2d {
         _ g: Conv2dGeometry, _ body: (_ image: Int, _ group: Int, _ columns: UnsafeMutablePointer<Float>?) -> Void
     ) {
         Parallel.forRanges(g.batch * g.groups) { pairs in
-            let columns = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputPlane)
+            let columns = allocateColumns(g)
             defer { columns?.deallocate() }
             for pair in pairs {
                 let (image, group) = pair.quotientAndRemainder(dividingBy: g.groups)
@@ -225,18 +244,38 @@ public enum Conv2d {
         }
     }
 
-    /// im2col of one group of one image: row (channel, ky, kx) of `columns`
-    /// [columnRows, outputPlane] holds the input under that tap for every
-    /// output position, zero where the tap falls in the padding.
-    private static func unfold(_ g: Conv2dGeometry, image: UnsafePointer<Float>, columns: UnsafeMutablePointer<Float>) {
+    /// Scratch for one band of a group's im2col matrix; pointwise convolutions need none.
+    private static func allocateColumns(_ g: Conv2dGeometry) -> UnsafeMutablePointer<Float>? {
+        g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.columnRows * g.outputBands[0].count * g.outWidth)
+    }
+
+    /// The im2col matrix of one group of one image over the output rows
+    /// `band`, with its row length: unfolded into `columns`, or the input
+    /// planes themselves when there is no scratch (pointwise).
+    private static func columnMatrix(
+        _ g: Conv2dGeometry, image: UnsafePointer<Float>, band: Range<Int>, columns: UnsafeMutablePointer<Float>?
+    ) -> (start: UnsafePointer<Float>, rowLength: Int) {
+        guard let columns else { return (image + band.lowerBound * g.outWidth, g.inputPlane) }
+        unfold(g, image: image, band: band, columns: columns)
+        return (UnsafePointer(columns), band.count * g.outWidth)
+    }
+
+    /// im2col of one group of one image over the output rows `band`: row
+    /// (channel, ky, kx) of `columns` [columnRows, band.count · outWidth]
+    /// holds the input under that tap for every output position of the band,
+    /// zero where the tap falls in the padding.
+    private static func unfold(
+        _ g: Conv2dGeometry, image: UnsafePointer<Float>, band: Range<Int>, columns: UnsafeMutablePointer<Float>
+    ) {
+        let rowLength = band.count * g.outWidth
         Parallel.forRanges(g.inChannelsPerGroup) { channels in
             for channel in channels {
                 let plane = image + channel * g.inputPlane
                 g.forEachTapWindow { window in
-                    let row = columns + (channel * g.kernelArea + window.tap) * g.outputPlane
-                    if !window.covering { row.update(repeating: 0, count: g.outputPlane) }
+                    let row = columns + (channel * g.kernelArea + window.tap) * rowLength
+                    if !window.covers(band) { row.update(repeating: 0, count: rowLength) }
                     let step = window.inputColumnStep
-                    window.forEachSpan { outputStart, inputStart, count in
+                    window.forEachSpan(in: band) { outputStart, inputStart, count in
                         for index in 0..<count { row[outputStart + index] = plane[inputStart + index * step] }
                     }
                 }
@@ -244,15 +283,19 @@ public enum Conv2d {
         }
     }
 
-    /// col2im: adds every entry of `columns` back onto the input position it was read from.
-    private static func fold(_ g: Conv2dGeometry, columns: UnsafePointer<Float>, image: UnsafeMutablePointer<Float>) {
+    /// col2im of `unfold`'s layout: adds every entry of `columns` back onto
+    /// the input position it was read from.
+    private static func fold(
+        _ g: Conv2dGeometry, columns: UnsafePointer<Float>, band: Range<Int>, image: UnsafeMutablePointer<Float>
+    ) {
+        let rowLength = band.count * g.outWidth
         Parallel.forRanges(g.inChannelsPerGroup) { channels in
             for channel in channels {
                 let plane = image + channel * g.inputPlane
                 g.forEachTapWindow { window in
-                    let row = columns + (channel * g.kernelArea + window.tap) * g.outputPlane
+                    let row = columns + (channel * g.kernelArea + window.tap) * rowLength
                     let step = window.inputColumnStep
-                    window.forEachSpan { outputStart, inputStart, count in
+                    window.forEachSpan(in: band) { outputStart, inputStart, count in
                         for index in 0..<count { plane[inputStart + index * step] += row[outputStart + index] }
                     }
                 }
@@ -279,7 +322,7 @@ public enum Conv2d {
                 g.forEachTapWindow { window in
                     let tapWeight = filter[window.tap]
                     let step = window.inputColumnStep
-                    window.forEachSpan { outputStart, inputStart, count in
+                    window.forEachSpan(in: 0..<g.outHeight) { outputStart, inputStart, count in
                         for index in 0..<count { target[outputStart + index] += tapWeight * source[inputStart + index * step] }
                     }
                 }
@@ -302,7 +345,7 @@ public enum Conv2d {
                     g.forEachTapWindow { window in
                         let tapWeight = filter[window.tap]
                         let step = window.inputColumnStep
-                        window.forEachSpan { outputStart, inputStart, count in
+                        window.forEachSpan(in: 0..<g.outHeight) { outputStart, inputStart, count in
                             for index in 0..<count { target[inputStart + index * step] += tapWeight * gradient[outputStart + index] }
                         }
                     }
@@ -331,7 +374,7 @@ public enum Conv2d {
                     g.forEachTapWindow { window in
                         let step = window.inputColumnStep
                         lanes.update(repeating: 0, count: g.outWidth)
-                        window.forEachSpan { outputStart, inputStart, count in
+                        window.forEachSpan(in: 0..<g.outHeight) { outputStart, inputStart, count in
                             for index in 0..<count { lanes[index] += gradient[outputStart + index] * source[inputStart + index * step] }
                         }
                         var sum: Float = 0

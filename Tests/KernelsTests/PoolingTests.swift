@@ -163,17 +163,12 @@ struct AdaptiveCase: Sendable, CustomTestStringConvertible {
 
 @Suite struct PoolingTests {
     @Test(arguments: PoolCase.all)
-    func maxPoolMatchesNaiveReference(_ testCase: PoolCase) {
+    func maxAndAveragePoolsMatchNaiveReference(_ testCase: PoolCase) {
         let g = testCase.geometry, naive = NaivePool(g)
         checkPooling(inputShape: g.inputShape, outputShape: g.outputShape, seed: 1,
                      naiveForward: naive.maximum, naiveBackward: naive.maximumBackward,
                      forward: { MaxPool2d.forward(g, input: $0, output: $1) },
                      backward: { MaxPool2d.backward(g, input: $0, outputGradient: $1, inputGradient: $2) })
-    }
-
-    @Test(arguments: PoolCase.all)
-    func avgPoolMatchesNaiveReference(_ testCase: PoolCase) {
-        let g = testCase.geometry, naive = NaivePool(g)
         checkPooling(inputShape: g.inputShape, outputShape: g.outputShape, seed: 2,
                      naiveForward: naive.average, naiveBackward: { naive.averageBackward($1) },
                      forward: { AvgPool2d.forward(g, input: $0, output: $1) },
