@@ -52,8 +52,7 @@ public final class ViTTrainer {
     public let model: VisionTransformer
     public let loader: BatchLoader
     public let settings: ViTTrainingSettings
-    private var firstMoments: [String: Tensor] = [:]
-    private var secondMoments: [String: Tensor] = [:]
+    private var optimiser = AdamWState(undecayed: ["pos_embed", "cls_token"])
 
     public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings) {
         self.model = model
@@ -85,7 +84,7 @@ public final class ViTTrainer {
             let (images, labels) = try loader.batch(Array(order[offset..<(offset + settings.batchSize)]), augment: true,
                                                     generator: &generator)
             let rate = schedule.rate(at: step)
-            let (loss, correct) = trainingStep(images: images, labels: labels, learningRate: rate, step: step, generator: &generator)
+            let (loss, correct) = trainingStep(images: images, labels: labels, learningRate: rate, generator: &generator)
             let weight = step == startStep ? 1.0 : 0.02
             smoothedLoss += weight * (Double(loss) - smoothedLoss)
             smoothedAccuracy += weight * (Double(correct) / Double(labels.count) - smoothedAccuracy)
@@ -101,8 +100,7 @@ public final class ViTTrainer {
     }
 
     /// Forward, backward and AdamW on one batch; returns loss and hits.
-    func trainingStep(images: Tensor, labels: [Int], learningRate: Double, step: Int,
-                      generator: inout SeededGenerator) -> (Float, Int) {
+    func trainingStep(images: Tensor, labels: [Int], learningRate: Double, generator: inout SeededGenerator) -> (Float, Int) {
         let parameters = model.parameters
         parameters.beginTrainingStep()
         var tokens = model.embed(Variable(images))
@@ -123,19 +121,7 @@ public final class ViTTrainer {
         loss.backward()
         let gradients = parameters.endTrainingStep()
         Optimizer.clip(Array(gradients.values), maximumNorm: settings.gradientClip)
-        for (name, gradient) in gradients {
-            let parameter = parameters[name]!
-            let first = firstMoments[name] ?? Tensor(zeros: parameter.shape)
-            let second = secondMoments[name] ?? Tensor(zeros: parameter.shape)
-            firstMoments[name] = first
-            secondMoments[name] = second
-            // No decay on biases, norms, embeddings and tokens, as timm does.
-            let decays = parameter.rank >= 2 && !name.contains("pos_embed") && !name.contains("cls_token")
-            Optimizer.adamW(parameter: parameter.pointer, gradient: gradient.pointer, firstMoment: first.pointer,
-                            secondMoment: second.pointer, count: parameter.count,
-                            Optimizer.AdamWStep(learningRate: Float(learningRate), weightDecay: decays ? Float(settings.weightDecay) : 0,
-                                                step: step + 1))
-        }
+        optimiser.step(parameters, gradients: gradients, learningRate: learningRate, weightDecay: settings.weightDecay)
         let predictions = DensePass.topClasses(logits.value)
         return (loss.value[flat: 0], zip(predictions, labels).filter { $0 == $1 }.count)
     }
@@ -144,7 +130,7 @@ public final class ViTTrainer {
         var tensors: [(name: String, tensor: Tensor)] = []
         for name in model.parameters.names {
             tensors.append(("param." + name, model.parameters[name]!))
-            if let first = firstMoments[name], let second = secondMoments[name] {
+            if let first = optimiser.firstMoments[name], let second = optimiser.secondMoments[name] {
                 tensors.append(("m." + name, first))
                 tensors.append(("v." + name, second))
             }
@@ -158,16 +144,18 @@ public final class ViTTrainer {
         guard file.metadata["settings"] == settings.fingerprint, let step = file.metadata["step"].flatMap(Int.init) else {
             throw FileError(path: path, problem: "checkpoint was written with other settings (\(file.metadata["settings"] ?? "none")); delete it or use the same options")
         }
+        var first: [String: Tensor] = [:], second: [String: Tensor] = [:]
         for name in model.parameters.names {
             guard let stored = file.shape(of: "param." + name), stored == model.parameters[name]!.shape else {
                 throw FileError(path: path, problem: "checkpoint lacks parameter \(name) of shape \(model.parameters[name]!.shape)")
             }
             model.parameters.set(name, try file.tensor(named: "param." + name))
             if file.shape(of: "m." + name) != nil {
-                firstMoments[name] = try file.tensor(named: "m." + name)
-                secondMoments[name] = try file.tensor(named: "v." + name)
+                first[name] = try file.tensor(named: "m." + name)
+                second[name] = try file.tensor(named: "v." + name)
             }
         }
+        optimiser.restore(step: step, first: first, second: second)
         return step
     }
 }

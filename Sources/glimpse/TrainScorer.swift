@@ -1,0 +1,70 @@
+import ArgumentParser
+import Formats
+import Foundation
+import Methods
+import Models
+
+struct TrainScorer: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-scorer",
+        abstract: "Fit a Scorer to the model's Grad-CAM and store it in the model folder.")
+
+    @Option(help: "Model folder or embedded model name (written into).")
+    var model: String
+
+    @Option(help: "Data set: fashion-mnist, or a folder of class sub-folders of images.")
+    var data: String = "fashion-mnist"
+
+    @Option(help: "Score and prune after this many blocks (default: a quarter of the depth).")
+    var layer: Int?
+
+    @Option(help: "Training images whose Grad-CAM is collected.")
+    var limit: Int = 10000
+
+    @Option(help: "Hidden width of the Scorer (default: the model width, at most 128).")
+    var hidden: Int?
+
+    @Option(help: "Epochs over the collected maps.")
+    var epochs: Int = 12
+
+    @Option(help: "Seed for the image choice and initialisation.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if limit < 2 { throw ValidationError("--limit must be at least 2") }
+        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let hidden, hidden < 2 { throw ValidationError("--hidden must be at least 2") }
+    }
+
+    func run() throws {
+        let loaded = try ViTModel.load(model)
+        let config = loaded.config
+        let chosenLayer = layer ?? max(1, config.depth / 4)
+        guard (1..<config.depth).contains(chosenLayer) else { throw ValidationError("--layer must be in 1..<\(config.depth)") }
+        let source = try DataOptions.parse(["--data", data, "--split", "train"]).source()
+        var settings = ScorerTrainingSettings(layer: chosenLayer, hiddenDimension: hidden ?? min(128, config.embedDimension))
+        settings.epochs = epochs
+        settings.seed = seed
+        let trainer = ScorerTrainer(model: loaded, settings: settings)
+        let indices = Array(source.shuffledIndices(seed: seed).prefix(limit))
+        let clock = Stopwatch()
+        let collecting = ProgressBar(title: "grad-cam")
+        let (features, targets) = try trainer.collectTargets(
+            loader: BatchLoader(source: source, preprocessing: config.preprocessing), indices: indices) { fraction in
+            collecting.update(fraction: fraction, detail: "\(Int(fraction * Double(indices.count)))/\(indices.count) images",
+                              secondsRemaining: clock.milliseconds / 1000 * (1 - fraction) / max(fraction, 1e-9))
+        }
+        collecting.finish()
+        let fitting = ProgressBar(title: "fit")
+        let fitClock = Stopwatch()
+        let (scorer, quality) = trainer.fit(features: features, targets: targets) { epoch, loss in
+            let fraction = Double(epoch) / Double(epochs)
+            fitting.update(fraction: fraction, detail: String(format: "epoch %d/%d  mse %.4f", epoch, epochs, loss),
+                           secondsRemaining: fitClock.milliseconds / 1000 * (1 - fraction) / max(fraction, 1e-9))
+        }
+        fitting.finish()
+        try loaded.saveScorer(scorer)
+        print(String(format: "wrote %@/scorer.safetensors: layer %d, held-out MSE %.4f, top-half overlap with Grad-CAM %.1f%%, %.1f min",
+                     loaded.path, chosenLayer, quality.meanSquaredError, quality.topHalfOverlap * 100, clock.milliseconds / 60000))
+    }
+}
