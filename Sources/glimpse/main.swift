@@ -7,36 +7,36 @@ enum ExitStatus {
     static let usage: Int32 = 2
 }
 
-/// Parses and runs a command, mapping failures to one line on stderr.
-func runCommandLine() -> Int32 {
-    let command: ParsableCommand
-    do {
-        command = try Glimpse.parseAsRoot()
-    } catch {
-        let code = Glimpse.exitCode(for: error)
-        if code == .success {
-            print(Glimpse.fullMessage(for: error))
-            return 0
-        }
-        // One line: the problem, then where to read more.
+func writeError(_ line: String) {
+    FileHandle.standardError.write(Data(("glimpse: " + line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+}
+
+/// Maps any failure to an exit status and at most one stderr line.
+/// ArgumentParser classifies its own errors: help is success, parse and
+/// validation failures are usage errors; everything else is a runtime error.
+func report(_ error: Error) -> Int32 {
+    if let exit = error as? ExitCode { return exit.rawValue }
+    let code = Glimpse.exitCode(for: error)
+    if code == .success {
+        print(Glimpse.fullMessage(for: error))
+        return 0
+    }
+    if code == .validationFailure {
         let message = Glimpse.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
-        let problem = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-        FileHandle.standardError.write(Data("glimpse: \(problem) (see glimpse --help)\n".utf8))
+        writeError((message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) + " (see glimpse --help)")
         return ExitStatus.usage
     }
+    writeError(String(describing: error))
+    return ExitStatus.runtimeError
+}
+
+func runCommandLine() -> Int32 {
     do {
-        var runnable = command
-        try runnable.run()
+        var command = try Glimpse.parseAsRoot()
+        try command.run()
         return 0
-    } catch let exit as ExitCode {
-        return exit.rawValue
-    } catch let usage as ValidationError {
-        FileHandle.standardError.write(Data("glimpse: \(usage.message)\n".utf8))
-        return ExitStatus.usage
     } catch {
-        let line = String(describing: error).replacingOccurrences(of: "\n", with: " ")
-        FileHandle.standardError.write(Data("glimpse: \(line)\n".utf8))
-        return ExitStatus.runtimeError
+        return report(error)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Kernels
+import Synchronization
 
 extension Tensor {
     /// Uniform values in `range`, reproducible from the generator.
@@ -36,4 +37,48 @@ public enum RepositoryPaths {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let fixtures = root.appendingPathComponent("Tests/Fixtures")
     public static let assets = root.appendingPathComponent("assets")
+}
+
+/// Runs the built `glimpse` executable.
+public enum GlimpseBinary {
+    /// The executable beside the test bundle (same build configuration).
+    public static var path: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("glimpse").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return RepositoryPaths.root.appendingPathComponent(".build/release/glimpse").path
+    }
+
+    public struct Result {
+        public let status: Int32
+        public let standardOutput: String
+        public let standardError: String
+    }
+
+    /// Runs with `arguments`, waiting for the exit; stdin is empty.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Drain stderr on another thread while reading stdout here, so that a
+        // full pipe can never block the child.
+        let errorText = Mutex("")
+        let drained = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            let data = error.fileHandleForReading.readDataToEndOfFile()
+            errorText.withLock { $0 = String(decoding: data, as: UTF8.self) }
+            drained.signal()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                      standardError: errorText.withLock { $0 })
+    }
 }

@@ -1,0 +1,113 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A scratch directory for one test.
+func scratchDirectory() throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-cli-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func write(_ bytes: [UInt8], to path: String) throws {
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+}
+
+/// A copy of a fixture model whose config.json is replaced by `text`.
+func modelWithConfig(_ text: String) throws -> String {
+    let folder = try scratchDirectory()
+    try FileManager.default.copyItem(atPath: fixtureModel("vit64_grey_10") + "/model.safetensors", toPath: folder + "/model.safetensors")
+    try write(Array(text.utf8), to: folder + "/config.json")
+    return folder
+}
+
+let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {"img_size": 64, "patch_size": 8, "embed_dim": EMBED, "depth": 3, "num_heads": HEADS, "mlp_ratio": 2.0, "in_chans": 1}}"#
+
+@Suite struct BadInputTests {
+    let model = fixtureModel("vit64_grey_10")
+    let image = fixtureModel("vit64_grey_10") + "/input.png"
+
+    /// Exit status 1 and exactly one stderr line naming `path` and `problem`.
+    func expectRuntimeFailure(_ arguments: [String], path: String, problem: String,
+                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try GlimpseBinary.run(arguments)
+        #expect(result.status == 1, "status \(result.status): \(result.standardError)", sourceLocation: sourceLocation)
+        let lines = result.standardError.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.standardError)", sourceLocation: sourceLocation)
+        #expect(result.standardError.contains(path) && result.standardError.contains(problem),
+                "\(result.standardError)", sourceLocation: sourceLocation)
+        #expect(result.standardOutput.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    @Test func badImages() throws {
+        let directory = try scratchDirectory()
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/missing.png"],
+                                 path: directory + "/missing.png", problem: "no such file")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory], path: directory, problem: "directory")
+        try write([], to: directory + "/empty.png")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/empty.png"],
+                                 path: directory + "/empty.png", problem: "empty")
+        let png = try Data(contentsOf: URL(fileURLWithPath: image))
+        try write(Array(png.prefix(png.count / 2)), to: directory + "/truncated.png")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/truncated.png"],
+                                 path: directory + "/truncated.png", problem: "truncated")
+        var corrupt = Array(png)
+        for index in 40..<min(corrupt.count, 80) { corrupt[index] ^= 0x5A }
+        try write(corrupt, to: directory + "/corrupt.png")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/corrupt.png"],
+                                 path: directory + "/corrupt.png", problem: "PNG")
+        try write(Array("hello, not an image".utf8), to: directory + "/notes.png")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/notes.png"],
+                                 path: directory + "/notes.png", problem: "format")
+        // 20000 × 20000 = 400 megapixels, refused from the header alone.
+        try write(Array("P5\n20000 20000\n255\n".utf8) + [0, 1, 2], to: directory + "/huge.pgm")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/huge.pgm"],
+                                 path: directory + "/huge.pgm", problem: "megapixel")
+    }
+
+    @Test func badModels() throws {
+        try expectRuntimeFailure(["analyze", "--model", "/nonexistent/model", "--image", image],
+                                 path: "/nonexistent/model", problem: "no such model folder")
+        try expectRuntimeFailure(["analyze", "--model", image, "--image", image], path: image, problem: "not a model folder")
+        let mismatched = try modelWithConfig(greyConfig.replacingOccurrences(of: "EMBED", with: "48").replacingOccurrences(of: "HEADS", with: "4"))
+        try expectRuntimeFailure(["analyze", "--model", mismatched, "--image", image], path: mismatched + "/model.safetensors",
+                                 problem: "tensor cls_token has shape [1, 1, 32], expected [1, 1, 48]")
+        let heads = try modelWithConfig(greyConfig.replacingOccurrences(of: "EMBED", with: "32").replacingOccurrences(of: "HEADS", with: "3"))
+        try expectRuntimeFailure(["analyze", "--model", heads, "--image", image], path: heads + "/config.json",
+                                 problem: "head count 3 does not divide width 32")
+        let unknown = try modelWithConfig(#"{"architecture": "mystery_net", "num_classes": 10}"#)
+        try expectRuntimeFailure(["analyze", "--model", unknown, "--image", image], path: unknown + "/config.json",
+                                 problem: "unknown architecture 'mystery_net'")
+        let brokenJSON = try modelWithConfig("{\"architecture\": ")
+        try expectRuntimeFailure(["analyze", "--model", brokenJSON, "--image", image], path: brokenJSON + "/config.json",
+                                 problem: "invalid JSON")
+        let truncatedWeights = try scratchDirectory()
+        try FileManager.default.copyItem(atPath: model + "/config.json", toPath: truncatedWeights + "/config.json")
+        let weights = try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors"))
+        try write(Array(weights.prefix(weights.count - 100)), to: truncatedWeights + "/model.safetensors")
+        try expectRuntimeFailure(["analyze", "--model", truncatedWeights, "--image", image],
+                                 path: truncatedWeights + "/model.safetensors", problem: "safetensors")
+        let directoryWeights = try scratchDirectory()
+        try FileManager.default.copyItem(atPath: model + "/config.json", toPath: directoryWeights + "/config.json")
+        try FileManager.default.createDirectory(atPath: directoryWeights + "/model.safetensors", withIntermediateDirectories: true)
+        try expectRuntimeFailure(["analyze", "--model", directoryWeights, "--image", image],
+                                 path: directoryWeights + "/model.safetensors", problem: "directory")
+        let noScorer = ["analyze", "--model", model, "--image", image, "--policy", "scorer"]
+        try expectRuntimeFailure(noScorer, path: model, problem: "no Scorer")
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        for arguments in [["analyze", "--model", model, "--image", image, "--keep", "2"],
+                          ["analyze", "--model", model],
+                          ["analyze", "--model", model, "--image", image, "--policy", "magic"],
+                          ["analyze", "--model", model, "--image", image, "--class", "99"],
+                          ["sweep", "--keep", "0,5"],
+                          ["frobnicate"]] {
+            let result = try GlimpseBinary.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.status)")
+            #expect(result.standardError.split(separator: "\n").count == 1, "\(arguments): \(result.standardError)")
+        }
+        let help = try GlimpseBinary.run(["--help"])
+        #expect(help.status == 0 && help.standardOutput.contains("analyze") && help.standardOutput.contains("sweep"))
+    }
+}

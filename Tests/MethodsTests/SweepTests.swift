@@ -1,0 +1,54 @@
+import Formats
+import Foundation
+import Kernels
+import Methods
+import Models
+import TestSupport
+import Testing
+
+/// A labelled source over synthetic images at the model's input size.
+struct SyntheticImages: LabelledImageSource {
+    let count: Int
+    let channels: Int
+    let size: Int
+    var classNames: [String] { (0..<10).map(String.init) }
+
+    func image(at index: Int) throws -> Tensor {
+        var generator = SeededGenerator(seed: UInt64(index))
+        return Tensor.uniform([channels, size, size], in: 0...1, using: &generator)
+    }
+
+    func label(at index: Int) -> Int { index % 10 }
+}
+
+@Suite struct SweepTests {
+    @Test func shardsMergeToTheWholeSweep() throws {
+        let model = try ViTModel.load(fixturePath("vit64_grey_10"))
+        let loader = BatchLoader(source: SyntheticImages(count: 24, channels: 1, size: 64), preprocessing: model.config.preprocessing)
+        let sweep = Sweep(model: model, policies: [.none, .random, .gradcam, .clsAttention], keepRates: [0.25, 0.5], batchSize: 5, seed: 1)
+        let whole = try sweep.run(loader: loader, indices: Array(0..<24))
+        let shards = try (0..<3).map { shard in
+            try sweep.run(loader: loader, indices: Array(0..<24).filter { $0 % 3 == shard })
+        }
+        let merged = try #require(SweepResult.merged(shards))
+        #expect(merged.images == 24 && whole.images == 24)
+        #expect(merged.denseCorrect == whole.denseCorrect)
+        for (left, right) in zip(merged.tallies, whole.tallies) {
+            #expect(left.policy == right.policy && left.keep == right.keep)
+            #expect(left.correct == right.correct && left.agreeing == right.agreeing)
+            #expect(abs(left.multiplyAdds - right.multiplyAdds) < 1)
+        }
+        // The dense row agrees with itself; the oracle keeps every row's GFLOPs below dense.
+        let rows = whole.rows
+        #expect(rows.first { $0.policy == .none }?.agreement == 1)
+        let dense = rows.first { $0.policy == .none }!.gflops
+        #expect(rows.filter { $0.policy != .none }.allSatisfy { $0.gflops < dense })
+        #expect(rows.filter { $0.policy == .gradcam }.map(\.keep) == [0.25, 0.5])
+    }
+
+    @Test func mismatchedShardsDoNotMerge() {
+        let a = SweepResult(tallies: [SweepTally(policy: .random, keep: 0.5)])
+        let b = SweepResult(tallies: [SweepTally(policy: .random, keep: 0.3)])
+        #expect(SweepResult.merged([a, b]) == nil)
+    }
+}

@@ -1,0 +1,115 @@
+import Formats
+import Foundation
+import Kernels
+import Methods
+import Models
+import TestSupport
+import Testing
+
+/// Images whose class is the bright quadrant: learnable in a few steps.
+struct QuadrantImages: LabelledImageSource {
+    let count: Int
+    var classNames: [String] { ["top-left", "top-right", "bottom-left", "bottom-right"] }
+
+    func image(at index: Int) throws -> Tensor {
+        var generator = SeededGenerator(seed: UInt64(index) &+ 100)
+        let image = Tensor.uniform([1, 8, 8], in: 0...0.2, using: &generator)
+        let quadrant = label(at: index)
+        for y in 0..<4 { for x in 0..<4 { image[flat: (y + 4 * (quadrant / 2)) * 8 + x + 4 * (quadrant % 2)] = 1 } }
+        return image
+    }
+
+    func label(at index: Int) -> Int { index % 4 }
+}
+
+func tinyViT(seed: UInt64) -> VisionTransformer {
+    let config = ViTConfig(architecture: "tiny", imageHeight: 8, imageWidth: 8, patchSize: 2, embedDimension: 16, depth: 2, heads: 2,
+                           mlpRatio: 2, inChannels: 1, classes: 4, labels: QuadrantImages(count: 0).classNames,
+                           preprocessing: Preprocessing(inputSize: [1, 8, 8], cropFraction: 1, interpolation: .bilinear,
+                                                        mean: [0.3], std: [0.4]))
+    return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))
+}
+
+func temporaryPath(_ name: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-\(UUID().uuidString)-\(name)").path
+}
+
+@Suite struct TrainingTests {
+    func settings(epochs: Int) -> ViTTrainingSettings {
+        var settings = ViTTrainingSettings()
+        settings.epochs = epochs
+        settings.batchSize = 16
+        settings.learningRate = 3e-3
+        settings.warmupEpochs = 0.5
+        settings.tokenDropBlocks = 1
+        settings.augmentShift = 0
+        return settings
+    }
+
+    @Test func trainingLearnsAndResumesExactly() throws {
+        let source = QuadrantImages(count: 64)
+        let model = tinyViT(seed: 1)
+        let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
+        let before = try Evaluation.accuracy(model, loader: loader)
+        let straight = ViTTrainer(model: model, loader: loader, settings: settings(epochs: 15))
+        var losses: [Double] = []
+        try straight.train(checkpoint: temporaryPath("straight.safetensors"), resume: false) { losses.append($0.loss) }
+        let after = try Evaluation.accuracy(model, loader: loader)
+        #expect(after >= 0.9 && after > before, "accuracy \(before) → \(after)")
+        #expect(losses.last! < losses.first!)
+
+        // Interrupted after 2 epochs (a checkpoint is written at each epoch end), then resumed.
+        let checkpoint = temporaryPath("resumed.safetensors")
+        let first = tinyViT(seed: 1)
+        try ViTTrainer(model: first, loader: loader, settings: settings(epochs: 15)).train(checkpoint: checkpoint, resume: false,
+                                                                                         checkpointEvery: 4) { progress in
+            if progress.step == 8 { try? FileManager.default.copyItem(atPath: checkpoint, toPath: checkpoint + ".at8") }
+        }
+        try FileManager.default.removeItem(atPath: checkpoint)
+        try FileManager.default.moveItem(atPath: checkpoint + ".at8", toPath: checkpoint)
+        let resumed = tinyViT(seed: 99)
+        try ViTTrainer(model: resumed, loader: loader, settings: settings(epochs: 15)).train(checkpoint: checkpoint, resume: true) { _ in }
+        for name in model.parameters.names {
+            #expect(resumed.parameters[name]!.array == model.parameters[name]!.array, "\(name)")
+        }
+    }
+
+    @Test func resumingWithOtherSettingsIsRefused() throws {
+        let source = QuadrantImages(count: 32)
+        let model = tinyViT(seed: 1)
+        let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
+        let checkpoint = temporaryPath("other.safetensors")
+        try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 1)).train(checkpoint: checkpoint, resume: false) { _ in }
+        #expect(throws: FileError.self) {
+            try ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: settings(epochs: 2)).train(checkpoint: checkpoint,
+                                                                                                       resume: true) { _ in }
+        }
+    }
+
+    @Test func scorerLearnsToPredictGradCAM() throws {
+        let source = QuadrantImages(count: 96)
+        let model = tinyViT(seed: 2)
+        let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
+        try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 6)).train(checkpoint: temporaryPath("s.safetensors"),
+                                                                                        resume: false) { _ in }
+        let folder = temporaryPath("model")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try ModelWriter.write(model, to: folder)
+        let loaded = try ViTModel.load(folder)
+        var settings = ScorerTrainingSettings(layer: 1, hiddenDimension: 16)
+        settings.epochs = 30
+        settings.batchSize = 16
+        settings.validationFraction = 0.25
+        let trainer = ScorerTrainer(model: loaded, settings: settings)
+        let (features, targets) = try trainer.collectTargets(loader: loader, indices: Array(0..<96))
+        #expect(features.shape == [96, 16, 16] && targets.shape == [96, 16])
+        var losses: [Double] = []
+        let (scorer, quality) = trainer.fit(features: features, targets: targets) { losses.append($1) }
+        #expect(losses.last! < losses.first!)
+        #expect(quality.topHalfOverlap > 0.6, "overlap \(quality.topHalfOverlap)")
+        try loaded.saveScorer(scorer)
+        let reloaded = try ViTModel.load(folder)
+        #expect(reloaded.scorer?.config == scorer.config)
+        #expect(reloaded.scorer?.parameters["fc1.weight"]?.array == scorer.parameters["fc1.weight"]?.array)
+    }
+}
