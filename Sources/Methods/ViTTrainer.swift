@@ -14,7 +14,6 @@ public struct ViTTrainingSettings: Sendable {
     public var warmupEpochs = 1.0
     public var labelSmoothing: Float = 0.1
     public var gradientClip: Float = 1.0
-    public var augmentShift = 2
     /// Share of steps that drop random tokens after `tokenDropBlocks`
     /// blocks, keeping a rate drawn from `tokenDropKeep`: the backbone
     /// learns to classify from a subset, as pruning will ask of it.
@@ -29,7 +28,7 @@ public struct ViTTrainingSettings: Sendable {
 
     /// What a checkpoint must agree with to be resumed.
     var fingerprint: String {
-        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)"
+        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) warmup=\(warmupEpochs) smoothing=\(labelSmoothing) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)"
     }
 }
 

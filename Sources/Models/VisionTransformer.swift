@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import Kernels
 
 /// What a caller wants to observe inside one transformer block.
@@ -150,13 +151,22 @@ public final class VisionTransformer: @unchecked Sendable {
 
 extension VisionTransformer {
     /// Fresh weights as timm initialises them: truncated normal (std 0.02)
-    /// for linear weights and embeddings, zero biases, unit norms.
+    /// for linear weights, zero biases, unit norms, PyTorch's default
+    /// U(±1/√fan-in) for the patch-embedding convolution; the position embedding
+    /// starts from 2-D sine-cosine values (MAE-style) so that a model
+    /// trained from scratch on little data knows token neighbourhoods from
+    /// the first step.
     public static func initialParameters(_ config: ViTConfig, seed: UInt64) -> Parameters {
         var generator = SeededGenerator(seed: seed)
         let parameters = Parameters()
         for (name, shape) in expectedShapes(config) {
             let tensor: Tensor
-            if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name == "norm.weight" {
+            if name == "pos_embed" && ProcessInfo.processInfo.environment["EXP_SINCOS"] == "1" {
+                tensor = sineCosinePositions(config)
+            } else if name.hasPrefix("patch_embed.proj.") && ProcessInfo.processInfo.environment["EXP_TORCHPATCH"] == "1" {
+                let bound = 1 / Float(config.inChannels * config.patchSize * config.patchSize).squareRoot()
+                tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
+            } else if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name == "norm.weight" {
                 tensor = Tensor(shape: shape, repeating: 1)
             } else if name.hasSuffix(".bias") {
                 tensor = Tensor(zeros: shape)
@@ -166,5 +176,27 @@ extension VisionTransformer {
             parameters.set(name, tensor)
         }
         return parameters
+    }
+
+    /// [1, 1+P, D]: zeros for CLS, then per patch sin/cos of its row in the
+    /// first half of the channels and of its column in the second half.
+    static func sineCosinePositions(_ config: ViTConfig) -> Tensor {
+        let d = config.embedDimension
+        let table = Tensor(zeros: [1, config.tokenCount, d])
+        let quarter = d / 4
+        guard quarter > 0 else { return table }
+        for row in 0..<config.gridRows {
+            for column in 0..<config.gridColumns {
+                let token = table.pointer + (1 + row * config.gridColumns + column) * d
+                for (half, position) in [row, column].enumerated() {
+                    for index in 0..<quarter {
+                        let frequency = 1 / Foundation.pow(10000, Double(index) / Double(quarter))
+                        token[half * 2 * quarter + index] = Float(sin(Double(position) * frequency))
+                        token[half * 2 * quarter + quarter + index] = Float(cos(Double(position) * frequency))
+                    }
+                }
+            }
+        }
+        return table
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Autodiff
+import Formats
 import Foundation
 import Kernels
+import Methods
 import Models
 
 struct Bench: ParsableCommand {
@@ -17,6 +19,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed runs after the warm-up.")
     var runs: Int = 30
 
+    @Option(help: "Also time pruned inference: a Scorer after block 3 keeping this fraction of tokens.")
+    var keep: Double?
+
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -26,6 +31,7 @@ struct Bench: ParsableCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if let keep, !(keep > 0 && keep <= 1) { throw ValidationError("--keep must be in (0, 1]") }
     }
 
     func run() throws {
@@ -35,11 +41,27 @@ struct Bench: ParsableCommand {
         var generator = SeededGenerator(seed: 2)
         let image = Variable(Tensor.uniform([1, config.inChannels, config.imageHeight, config.imageWidth], in: -1...1,
                                             using: &generator))
-        let dense = medianMilliseconds(runs: runs) { _ = model.logits(image) }
+        var figures: [(String, Double)] = [("dense_ms", medianMilliseconds(runs: runs) { _ = model.logits(image) })]
+        figures.append(("gradcam_ms", medianMilliseconds(runs: runs) {
+            _ = DensePass.run(model, images: image.value, options: DensePassOptions(gradcam: true))
+        }))
+        if let keep {
+            // A Scorer after block 3, as the pruning experiments place it.
+            let scorerConfig = ScorerConfig(layer: 3, inputDimension: config.embedDimension, hiddenDimension: min(128, config.embedDimension))
+            let scorer = Scorer(config: scorerConfig, parameters: Scorer.initialParameters(scorerConfig, seed: 3))
+            let pruned = PrunedInference(model: model, scorer: scorer, denseBlocks: scorerConfig.layer)
+            figures.append(("pruned_ms", medianMilliseconds(runs: runs) {
+                _ = pruned.logits(image.value, policy: .scorer, budget: .keepRate(keep))
+            }))
+        }
         if json {
-            print(#"{"arch":"\#(arch)","threads":\#(Parallel.threads),"dense_ms":\#(String(format: "%.3f", dense))}"#)
+            var fields: [String: JSONValue] = ["arch": .string(arch), "threads": .integer(Parallel.threads)]
+            for (name, value) in figures { fields[name] = .number((value * 1000).rounded() / 1000) }
+            if let keep { fields["keep"] = .number(keep) }
+            print(JSONValue.object(fields).serialized)
         } else {
-            print("\(arch): dense \(String(format: "%.2f", dense)) ms (median of \(runs), batch 1, \(Parallel.threads) threads)")
+            let text = figures.map { "\($0.0.replacingOccurrences(of: "_ms", with: "")) \(String(format: "%.2f", $0.1)) ms" }
+            print("\(arch): \(text.joined(separator: ", ")) (median of \(runs), batch 1, \(Parallel.threads) threads)")
         }
     }
 }

@@ -31,6 +31,11 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Epochs.") var epochs = 8
     @Option(help: "Batch size.") var batchSize = 128
     @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
+    @Option(help: "Warm-up length in epochs.") var warmupEpochs = 1.0
+    @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
+    @Option(help: "AdamW weight decay.") var weightDecay = 0.05
+    @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 2
+    @Option(help: "Share of steps that drop random tokens after a quarter of the blocks.") var tokenDrop = 0.5
     @Option(help: "Training images to use (default: all).") var limit: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Flag(help: "Continue from the checkpoint in the output folder.") var resume = false
@@ -63,7 +68,11 @@ struct TrainViT: ParsableCommand {
         settings.limit = limit
         settings.seed = seed
         settings.tokenDropBlocks = max(1, depth / 4)
-        let trainer = ViTTrainer(model: model, loader: BatchLoader(source: train, preprocessing: preprocessing, augmentShift: 2),
+        settings.warmupEpochs = warmupEpochs
+        settings.labelSmoothing = labelSmoothing
+        settings.weightDecay = weightDecay
+        settings.tokenDropProbability = tokenDrop
+        let trainer = ViTTrainer(model: model, loader: BatchLoader(source: train, preprocessing: preprocessing, augmentShift: augmentShift),
                                  settings: settings)
         let clock = Stopwatch()
         let bar = ProgressBar(title: "train")

@@ -42,7 +42,6 @@ func temporaryPath(_ name: String) -> String {
         settings.learningRate = 3e-3
         settings.warmupEpochs = 0.5
         settings.tokenDropBlocks = 1
-        settings.augmentShift = 0
         return settings
     }
 
