@@ -16,7 +16,10 @@ enum SidePanel {
             + ranking(analysis.prunedTop, width: width, barStyle: theme.secondaryBar, theme: theme)
             + [budgetLine(state, analysis, theme), costLine(analysis, theme), targetLine(state, analysis, theme)]
             + tokenLines(state, analysis, theme: theme)
-            + [timesLine(analysis, theme), overlayLine(state, theme), legendLine(theme)]
+            + [timesLine(analysis, theme)]
+            // Without colour the heat is drawn alone, so opacity means nothing there.
+            + (theme.usesColour ? [overlayLine(state, theme)] : [])
+            + [legendLine(theme)]
     }
 
     private static func modelLines(_ state: WorkbenchState, theme: Theme) -> [StyledLine] {
