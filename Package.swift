@@ -50,7 +50,8 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Kernels", "Formats", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Kernels", "Autodiff", "Formats", "Models", "TestSupport"]),
         .testTarget(name: "MethodsTests", dependencies: ["Kernels", "Autodiff", "Formats", "Models", "Methods", "TestSupport"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Kernels", "Formats", "Models", "Methods", "Workbench", "TestSupport"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Kernels", "Formats", "Models", "Methods", "Workbench", "TestSupport"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,1 +1,0 @@
-// The Workbench layer of the Glimpse engine.
