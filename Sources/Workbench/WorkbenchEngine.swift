@@ -39,22 +39,6 @@ public struct ModelSummary: Sendable, Equatable {
     }
 }
 
-/// Accuracy against keep rate over a data set, per policy.
-public struct SweepResult: Sendable, Equatable {
-    public var dataset: String
-    public var imageCount: Int
-    /// Top-1 accuracy of the dense model over the same images.
-    public var denseAccuracy: Double
-    public var rows: [SweepRow]
-
-    public init(dataset: String, imageCount: Int, denseAccuracy: Double, rows: [SweepRow]) {
-        self.dataset = dataset
-        self.imageCount = imageCount
-        self.denseAccuracy = denseAccuracy
-        self.rows = rows
-    }
-}
-
 /// The inference engine as the workbench sees it.
 ///
 /// Calls come from one worker thread, one at a time, never from the UI

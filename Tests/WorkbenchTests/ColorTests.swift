@@ -1,3 +1,4 @@
+import Kernels
 import TestSupport
 import Testing
 import Workbench

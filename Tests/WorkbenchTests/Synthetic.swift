@@ -72,14 +72,19 @@ enum Synthetic {
     static func sweep() -> SweepResult {
         let keeps = [0.1, 0.3, 0.5, 0.7, 0.9]
         let drops: [(PruningPolicy, Double)] = [(.random, 0.5), (.scorer, 0.2), (.gradcam, 0.1), (.clsAttention, 0.25)]
-        var rows = drops.flatMap { policy, drop in
-            keeps.map { keep in
-                SweepRow(policy: policy, keep: keep, accuracy: 0.9 - drop * (1 - keep), agreement: 1 - drop * (1 - keep),
-                         gflops: 1.26 * keep, msPerImage: 4 * keep)
-            }
+        let images = 200
+        func tally(_ policy: PruningPolicy, keep: Double, drop: Double, milliseconds: Double) -> SweepTally {
+            var tally = SweepTally(policy: policy, keep: keep)
+            tally.images = images
+            tally.correct = Int((Double(images) * (0.9 - drop * (1 - keep))).rounded())
+            tally.agreeing = Int((Double(images) * (1 - drop * (1 - keep))).rounded())
+            tally.milliseconds = milliseconds * Double(images)
+            tally.multiplyAdds = 1.26e9 * keep * Double(images)
+            return tally
         }
-        rows.append(SweepRow(policy: .none, keep: 1, accuracy: 0.9, agreement: 1, gflops: 1.26, msPerImage: 4.1))
-        return SweepResult(dataset: "/usr/share/datasets/fashion-mnist", imageCount: 200, denseAccuracy: 0.9, rows: rows)
+        let tallies = drops.flatMap { policy, drop in keeps.map { tally(policy, keep: $0, drop: drop, milliseconds: 4 * $0) } }
+            + [tally(.none, keep: 1, drop: 0, milliseconds: 4.1)]
+        return SweepResult(tallies: tallies, images: images, denseCorrect: 180)
     }
 
     /// A state that went through the real start-up path: model, image and

@@ -4,9 +4,9 @@ import Methods
 /// A line plot of sweep accuracy against keep rate, one series per policy,
 /// with the dense accuracy as a dashed line.
 enum PlotPanel {
-    static func draw(_ sweep: SweepResult, in rect: Rect, theme: Theme, into screen: inout Screen) {
-        let title = "Sweep \(theme.glyphs.separator) \((sweep.dataset as NSString).lastPathComponent) "
-            + "\(theme.glyphs.separator) \(sweep.imageCount) images \(theme.glyphs.separator) "
+    static func draw(_ sweep: SweepResult, source: String, in rect: Rect, theme: Theme, into screen: inout Screen) {
+        let title = "Sweep \(theme.glyphs.separator) \((source as NSString).lastPathComponent) "
+            + "\(theme.glyphs.separator) \(sweep.images) images \(theme.glyphs.separator) "
             + String(format: "dense %.1f%%", sweep.denseAccuracy * 100)
         let inside = screen.drawPanel(rect, title: title, theme: theme)
         let labelWidth = 6

@@ -11,7 +11,7 @@ public func render(_ state: WorkbenchState, size: TerminalSize) -> Screen {
     ImagePanel.draw(state, in: layout.imagePanel, theme: theme, into: &screen)
     SidePanel.draw(state, in: layout.sidePanel, theme: theme, into: &screen)
     if let plotPanel = layout.plotPanel, let sweep = state.sweep {
-        PlotPanel.draw(sweep, in: plotPanel, theme: theme, into: &screen)
+        PlotPanel.draw(sweep, source: state.sweepSource ?? state.sweepDataset, in: plotPanel, theme: theme, into: &screen)
     }
     StatusLine.draw(state, in: layout.statusLine, theme: theme, into: &screen)
     switch state.overlay {

@@ -76,8 +76,9 @@ extension WorkbenchState {
             clampCursor()
         case .sweep(let result):
             sweep = result
+            if case .sweep(let dataset, _) = job { sweepSource = dataset }
             showsPlot = true
-            inform("sweep done: \(result.rows.count) points over \(result.imageCount) images")
+            inform("sweep done: \(result.rows.count) points over \(result.images) images")
         case .exported(let path):
             inform("wrote \(path)")
         case .failed(let message):

@@ -41,6 +41,8 @@ public struct WorkbenchState: Sendable {
     public internal(set) var imagePath: String?
     public internal(set) var analysis: Analysis?
     public internal(set) var sweep: SweepResult?
+    /// The data set the last sweep ran on.
+    public internal(set) var sweepSource: String?
 
     // The analysis request being shown.
     public internal(set) var policy: PruningPolicy = .scorer
