@@ -161,9 +161,9 @@ extension VisionTransformer {
         let parameters = Parameters()
         for (name, shape) in expectedShapes(config) {
             let tensor: Tensor
-            if name == "pos_embed" && ProcessInfo.processInfo.environment["EXP_SINCOS"] == "1" {
+            if name == "pos_embed" {
                 tensor = sineCosinePositions(config)
-            } else if name.hasPrefix("patch_embed.proj.") && ProcessInfo.processInfo.environment["EXP_TORCHPATCH"] == "1" {
+            } else if name.hasPrefix("patch_embed.proj.") {
                 let bound = 1 / Float(config.inChannels * config.patchSize * config.patchSize).squareRoot()
                 tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
             } else if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name == "norm.weight" {

@@ -72,7 +72,7 @@ struct Analyze: ParsableCommand {
         let analysis = try Analyzer(model: loaded).analyze(input: prepared, request: request)
         let labels = loaded.config.labels
         if json {
-            print(AnalysisReport.json(analysis, labels: labels, top: top).serialized)
+            print(analysis.jsonDocument(labels: labels, top: top).serialized)
         } else {
             print(AnalysisReport.text(analysis, labels: labels, image: image, top: top))
         }

@@ -17,12 +17,7 @@ struct DataOptions: ParsableArguments {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    /// The data set with the given split (or the option's own).
-    func source(split override: String? = nil) throws -> any LabelledImageSource {
-        let chosen = override ?? split
-        if data == "fashion-mnist" {
-            return try FashionMNIST(split: chosen == "train" ? .train : .test)
-        }
-        return try ImageFolder(directory: data, split: chosen == "train" ? .train : .test)
+    func source() throws -> any LabelledImageSource {
+        try DataSets.open(data, split: DataSets.Split(rawValue: split) ?? .test)
     }
 }

@@ -47,8 +47,8 @@ struct TrainViT: ParsableCommand {
     }
 
     func run() throws {
-        let train = try DataOptions.parse(["--data", data, "--split", "train"]).source()
-        let test = try DataOptions.parse(["--data", data, "--split", "test"]).source()
+        let train = try DataSets.open(data, split: .train)
+        let test = try DataSets.open(data, split: .test)
         let channels = data == "fashion-mnist" ? 1 : 3
         // Fashion-MNIST's pixel statistics; ImageNet's for image folders.
         let preprocessing = Preprocessing(

@@ -41,7 +41,7 @@ struct TrainScorer: ParsableCommand {
         let config = loaded.config
         let chosenLayer = layer ?? max(1, config.depth / 4)
         guard (1..<config.depth).contains(chosenLayer) else { throw ValidationError("--layer must be in 1..<\(config.depth)") }
-        let source = try DataOptions.parse(["--data", data, "--split", "train"]).source()
+        let source = try DataSets.open(data, split: .train)
         var settings = ScorerTrainingSettings(layer: chosenLayer, hiddenDimension: hidden ?? min(128, config.embedDimension))
         settings.epochs = epochs
         settings.seed = seed

@@ -32,14 +32,21 @@ extension WorkbenchState {
     }
 
     /// The first jobs of a session: the model and the image to open with.
+    /// Paths from the command line resolve against the working directory,
+    /// so that the browser and the recent lists see where they really are;
+    /// an embedded model's bare name stays a name.
     public mutating func start(model: String?, image: String?) -> [WorkbenchEffect] {
         var effects = [WorkbenchEffect]()
         if let reference = model ?? embeddedModels.first {
-            effects.append(enqueue(.loadModel(reference: reference)))
+            let resolved = embeddedModels.contains(reference)
+                ? reference : PromptKind.absolutePath(reference, workingDirectory: workingDirectory)
+            effects.append(enqueue(.loadModel(reference: resolved)))
         } else {
             status = .error("no model: pass one with --model")
         }
-        if let image { effects.append(enqueue(.loadImage(path: image))) }
+        if let image {
+            effects.append(enqueue(.loadImage(path: PromptKind.absolutePath(image, workingDirectory: workingDirectory))))
+        }
         return effects
     }
 
