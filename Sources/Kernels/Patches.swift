@@ -6,42 +6,37 @@ public enum Patches {
     /// (channel, y, x) order; H and W must be multiples of p.
     public static func extract(_ images: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
                                patch: Int, into patches: UnsafeMutablePointer<Float>) {
-        let rows = height / patch, columns = width / patch
-        let rowLength = channels * patch * patch
-        Parallel.forRanges(batch * rows) { range in
-            for task in range {
-                let item = task / rows, gridRow = task % rows
-                for gridColumn in 0..<columns {
-                    var target = patches + ((item * rows + gridRow) * columns + gridColumn) * rowLength
-                    for channel in 0..<channels {
-                        let plane = images + (item * channels + channel) * height * width
-                        for y in 0..<patch {
-                            let source = plane + (gridRow * patch + y) * width + gridColumn * patch
-                            target.update(from: source, count: patch)
-                            target += patch
-                        }
-                    }
-                }
-            }
+        forEachPatchRow(batch: batch, channels: channels, height: height, width: width, patch: patch) { imageOffset, patchOffset in
+            (patches + patchOffset).update(from: images + imageOffset, count: patch)
         }
     }
 
     /// The adjoint of `extract`: adds patch rows back into image positions.
     public static func accumulateImages(_ patches: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
                                         patch: Int, into images: UnsafeMutablePointer<Float>) {
+        forEachPatchRow(batch: batch, channels: channels, height: height, width: width, patch: patch) { imageOffset, patchOffset in
+            let target = images + imageOffset
+            VectorMath.map(patch, target, patches + patchOffset, target) { $0 + $1 }
+        }
+    }
+
+    /// Calls `body(imageOffset, patchOffset)` for every run of `patch`
+    /// pixels that one patch row takes from one image row. Work is split by
+    /// rows of patches, so no two workers touch the same pixels.
+    private static func forEachPatchRow(batch: Int, channels: Int, height: Int, width: Int, patch: Int,
+                                        _ body: (Int, Int) -> Void) {
         let rows = height / patch, columns = width / patch
         let rowLength = channels * patch * patch
         Parallel.forRanges(batch * rows) { range in
             for task in range {
                 let item = task / rows, gridRow = task % rows
                 for gridColumn in 0..<columns {
-                    var source = patches + ((item * rows + gridRow) * columns + gridColumn) * rowLength
+                    var patchOffset = ((item * rows + gridRow) * columns + gridColumn) * rowLength
                     for channel in 0..<channels {
-                        let plane = images + (item * channels + channel) * height * width
+                        let plane = (item * channels + channel) * height * width
                         for y in 0..<patch {
-                            let target = plane + (gridRow * patch + y) * width + gridColumn * patch
-                            VectorMath.map(patch, target, source, target) { $0 + $1 }
-                            source += patch
+                            body(plane + (gridRow * patch + y) * width + gridColumn * patch, patchOffset)
+                            patchOffset += patch
                         }
                     }
                 }

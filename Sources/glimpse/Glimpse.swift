@@ -8,7 +8,7 @@ struct Glimpse: ParsableCommand {
         abstract: "A terminal workbench for vision models that spend compute only where it matters.",
         discussion: "With no subcommand, opens the workbench on the embedded default model and a bundled sample image.",
         subcommands: [WorkbenchCommand.self, Analyze.self, Render.self, SweepCommand.self, Train.self, TrainScorer.self,
-                      Samples.self, Bench.self],
+                      Samples.self, Keys.self, Bench.self],
         defaultSubcommand: WorkbenchCommand.self)
 }
 
