@@ -14,12 +14,14 @@ public struct ViTTrainingSettings: Sendable {
     public var warmupEpochs = 1.0
     public var labelSmoothing: Float = 0.1
     public var gradientClip: Float = 1.0
-    /// Share of steps that drop random tokens after `tokenDropBlocks`
-    /// blocks, keeping a rate drawn from `tokenDropKeep`: the backbone
-    /// learns to classify from a subset, as pruning will ask of it.
+    /// Share of steps that drop tokens after `tokenDropBlocks` blocks,
+    /// keeping a rate drawn from `tokenDropKeep`, so that the backbone
+    /// learns to classify from the subset pruning will leave it.
     public var tokenDropProbability = 0.5
-    public var tokenDropKeep: ClosedRange<Double> = 0.25...1.0
+    public var tokenDropKeep: ClosedRange<Double> = 0.2...0.8
     public var tokenDropBlocks = 2
+    /// Which tokens a dropping step keeps.
+    public var tokenDropGuide: TokenDropGuide = .gradcam
     public var seed: UInt64 = 0
     /// Images per split to use (nil: all).
     public var limit: Int?
@@ -28,8 +30,17 @@ public struct ViTTrainingSettings: Sendable {
 
     /// What a checkpoint must agree with to be resumed.
     var fingerprint: String {
-        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) warmup=\(warmupEpochs) smoothing=\(labelSmoothing) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)"
+        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) warmup=\(warmupEpochs) smoothing=\(labelSmoothing) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)"
     }
+}
+
+/// How a training step that drops tokens chooses the ones it keeps.
+public enum TokenDropGuide: String, Sendable, CaseIterable {
+    /// A uniformly random subset.
+    case random
+    /// The top of each image's Grad-CAM (for its true class) under the
+    /// current weights: the subsets Scorer-guided pruning will produce.
+    case gradcam
 }
 
 /// One progress report of a training run.
@@ -101,17 +112,13 @@ public final class ViTTrainer {
     /// Forward, backward and AdamW on one batch; returns loss and hits.
     func trainingStep(images: Tensor, labels: [Int], learningRate: Double, generator: inout SeededGenerator) -> (Float, Int) {
         let parameters = model.parameters
+        let kept = Double.random(in: 0..<1, using: &generator) < settings.tokenDropProbability
+            ? keptTokens(images: images, labels: labels, generator: &generator) : nil
         parameters.beginTrainingStep()
         var tokens = model.embed(Variable(images))
-        let dropping = Double.random(in: 0..<1, using: &generator) < settings.tokenDropProbability
         for index in 0..<model.config.depth {
-            if dropping && index == settings.tokenDropBlocks {
-                let keepRate = Double.random(in: settings.tokenDropKeep, using: &generator)
-                let count = TokenPruning.keepCount(patches: model.config.patchCount, keepRate: keepRate)
-                let kept = (0..<labels.count).map { _ in
-                    [0] + Array((1...model.config.patchCount).shuffled(using: &generator).prefix(count)).sorted()
-                }
-                tokens = gatherTokens(tokens, indices: kept)
+            if let kept, index == settings.tokenDropBlocks {
+                tokens = gatherTokens(tokens, indices: kept.map { [0] + $0.map { $0 + 1 } })
             }
             tokens = model.block(index, tokens).tokens
         }
@@ -123,6 +130,21 @@ public final class ViTTrainer {
         optimiser.step(parameters, gradients: gradients, learningRate: learningRate, weightDecay: settings.weightDecay)
         let predictions = DensePass.topClasses(logits.value)
         return (loss.value[flat: 0], zip(predictions, labels).filter { $0 == $1 }.count)
+    }
+
+    /// Grid indices each image keeps in a dropping step. The Grad-CAM pass
+    /// runs before the step's parameters are tracked, so it records nothing.
+    private func keptTokens(images: Tensor, labels: [Int], generator: inout SeededGenerator) -> [[Int]] {
+        let patches = model.config.patchCount
+        let keepRate = Double.random(in: settings.tokenDropKeep, using: &generator)
+        switch settings.tokenDropGuide {
+        case .random:
+            let count = TokenPruning.keepCount(patches: patches, keepRate: keepRate)
+            return labels.map { _ in Array((0..<patches).shuffled(using: &generator).prefix(count)).sorted() }
+        case .gradcam:
+            let pass = DensePass.run(model, images: images, options: DensePassOptions(gradcam: true, targetClasses: labels))
+            return pass.gradcam.map { TokenPruning.select(scores: $0, budget: .keepRate(keepRate)) }
+        }
     }
 
     private func save(_ path: String, step: Int) throws {

@@ -5,6 +5,8 @@ import Kernels
 import Methods
 import Models
 
+extension TokenDropGuide: ExpressibleByArgument {}
+
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the project's models.",
@@ -35,7 +37,9 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
     @Option(help: "AdamW weight decay.") var weightDecay = 0.05
     @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 2
-    @Option(help: "Share of steps that drop random tokens after a quarter of the blocks.") var tokenDrop = 0.5
+    @Option(help: "Share of steps that drop tokens after a quarter of the blocks.") var tokenDrop = 0.5
+    @Option(help: "Which tokens a dropping step keeps: gradcam (each image's top Grad-CAM) or random.")
+    var tokenDropGuide: TokenDropGuide = .gradcam
     @Option(help: "Training images to use (default: all).") var limit: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Flag(help: "Continue from the checkpoint in the output folder.") var resume = false
@@ -72,6 +76,7 @@ struct TrainViT: ParsableCommand {
         settings.labelSmoothing = labelSmoothing
         settings.weightDecay = weightDecay
         settings.tokenDropProbability = tokenDrop
+        settings.tokenDropGuide = tokenDropGuide
         let trainer = ViTTrainer(model: model, loader: BatchLoader(source: train, preprocessing: preprocessing, augmentShift: augmentShift),
                                  settings: settings)
         let clock = Stopwatch()
