@@ -39,8 +39,13 @@ public enum TokenDropGuide: String, Sendable, CaseIterable {
     /// A uniformly random subset.
     case random
     /// The top of each image's Grad-CAM (for its true class) under the
-    /// current weights: the subsets Scorer-guided pruning will produce.
+    /// current weights.
     case gradcam
+    /// The top of a Scorer trained alongside on each dropping step's
+    /// Grad-CAM maps: the backbone learns from exactly the subsets
+    /// Scorer pruning will leave it (DynamicViT-style joint training, with
+    /// the seed's Grad-CAM supervision of the Scorer).
+    case scorer
 }
 
 /// One progress report of a training run.
@@ -63,11 +68,21 @@ public final class ViTTrainer {
     public let loader: BatchLoader
     public let settings: ViTTrainingSettings
     private var optimiser = AdamWState(undecayed: ["pos_embed", "cls_token"])
+    /// The Scorer trained alongside when dropping is Scorer-guided.
+    public let scorer: Scorer?
+    private var scorerOptimiser = AdamWState()
 
     public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings) {
         self.model = model
         self.loader = loader
         self.settings = settings
+        if settings.tokenDropGuide == .scorer {
+            let config = ScorerConfig(layer: settings.tokenDropBlocks, inputDimension: model.config.embedDimension,
+                                      hiddenDimension: min(128, model.config.embedDimension))
+            scorer = Scorer(config: config, parameters: Scorer.initialParameters(config, seed: settings.seed &+ 1))
+        } else {
+            scorer = nil
+        }
     }
 
     private var sampleCount: Int { min(loader.source.count, settings.limit ?? Int.max) }
@@ -113,7 +128,7 @@ public final class ViTTrainer {
     func trainingStep(images: Tensor, labels: [Int], learningRate: Double, generator: inout SeededGenerator) -> (Float, Int) {
         let parameters = model.parameters
         let kept = Double.random(in: 0..<1, using: &generator) < settings.tokenDropProbability
-            ? keptTokens(images: images, labels: labels, generator: &generator) : nil
+            ? keptTokens(images: images, labels: labels, learningRate: learningRate, generator: &generator) : nil
         parameters.beginTrainingStep()
         var tokens = model.embed(Variable(images))
         for index in 0..<model.config.depth {
@@ -134,7 +149,8 @@ public final class ViTTrainer {
 
     /// Grid indices each image keeps in a dropping step. The Grad-CAM pass
     /// runs before the step's parameters are tracked, so it records nothing.
-    private func keptTokens(images: Tensor, labels: [Int], generator: inout SeededGenerator) -> [[Int]] {
+    private func keptTokens(images: Tensor, labels: [Int], learningRate: Double,
+                            generator: inout SeededGenerator) -> [[Int]] {
         let patches = model.config.patchCount
         let keepRate = Double.random(in: settings.tokenDropKeep, using: &generator)
         switch settings.tokenDropGuide {
@@ -144,19 +160,48 @@ public final class ViTTrainer {
         case .gradcam:
             let pass = DensePass.run(model, images: images, options: DensePassOptions(gradcam: true, targetClasses: labels))
             return pass.gradcam.map { TokenPruning.select(scores: $0, budget: .keepRate(keepRate)) }
+        case .scorer:
+            let pass = DensePass.run(model, images: images, options: DensePassOptions(
+                featuresAfterBlocks: settings.tokenDropBlocks, gradcam: true, targetClasses: labels))
+            let scores = updateScorer(features: pass.features!, maps: pass.gradcam, learningRate: learningRate)
+            return scores.map { TokenPruning.select(scores: $0, budget: .keepRate(keepRate)) }
         }
     }
 
+    /// One Scorer step toward this batch's Grad-CAM; returns the scores it
+    /// predicted before the step.
+    private func updateScorer(features: Tensor, maps: [[Float]], learningRate: Double) -> [[Float]] {
+        guard let scorer else { preconditionFailure("Scorer-guided dropping without a Scorer") }
+        let (batch, patches) = (maps.count, model.config.patchCount)
+        let patchTokens = gatherTokens(Variable(features), indices: Array(repeating: Array(1...patches), count: batch))
+        scorer.parameters.beginTrainingStep()
+        let scores = scorer.scores(patchTokens)
+        let loss = meanSquaredError(scores, target: Tensor(shape: [batch, patches], values: maps.flatMap { $0 }))
+        loss.backward()
+        scorerOptimiser.step(scorer.parameters, gradients: scorer.parameters.endTrainingStep(), learningRate: learningRate,
+                             weightDecay: 0.01)
+        return (0..<batch).map { Array(scores.value.array[($0 * patches)..<(($0 + 1) * patches)]) }
+    }
+
     private func save(_ path: String, step: Int) throws {
-        var tensors: [(name: String, tensor: Tensor)] = []
-        for name in model.parameters.names {
-            tensors.append(("param." + name, model.parameters[name]!))
-            if let first = optimiser.firstMoments[name], let second = optimiser.secondMoments[name] {
-                tensors.append(("m." + name, first))
-                tensors.append(("v." + name, second))
-            }
+        var tensors = Self.checkpointTensors(model.parameters, optimiser, prefix: "")
+        var metadata = ["step": String(step), "settings": settings.fingerprint]
+        if let scorer {
+            tensors += Self.checkpointTensors(scorer.parameters, scorerOptimiser, prefix: "scorer.")
+            metadata["scorer_steps"] = String(scorerOptimiser.steps)
         }
-        try Safetensors.write(tensors, metadata: ["step": String(step), "settings": settings.fingerprint], to: path)
+        try Safetensors.write(tensors, metadata: metadata, to: path)
+    }
+
+    private static func checkpointTensors(_ parameters: Parameters, _ optimiser: AdamWState,
+                                          prefix: String) -> [(name: String, tensor: Tensor)] {
+        parameters.names.flatMap { name -> [(name: String, tensor: Tensor)] in
+            var entries = [(prefix + "param." + name, parameters[name]!)]
+            if let first = optimiser.firstMoments[name], let second = optimiser.secondMoments[name] {
+                entries += [(prefix + "m." + name, first), (prefix + "v." + name, second)]
+            }
+            return entries
+        }
     }
 
     /// Loads a checkpoint written with the same settings; returns its step.
@@ -165,18 +210,28 @@ public final class ViTTrainer {
         guard file.metadata["settings"] == settings.fingerprint, let step = file.metadata["step"].flatMap(Int.init) else {
             throw FileError(path: path, problem: "checkpoint was written with other settings (\(file.metadata["settings"] ?? "none")); delete it or use the same options")
         }
+        try Self.restore(model.parameters, &optimiser, steps: step, prefix: "", from: file)
+        if let scorer {
+            try Self.restore(scorer.parameters, &scorerOptimiser, steps: file.metadata["scorer_steps"].flatMap(Int.init) ?? 0,
+                             prefix: "scorer.", from: file)
+        }
+        return step
+    }
+
+    private static func restore(_ parameters: Parameters, _ optimiser: inout AdamWState, steps: Int, prefix: String,
+                                from file: SafetensorsFile) throws {
         var first: [String: Tensor] = [:], second: [String: Tensor] = [:]
-        for name in model.parameters.names {
-            guard let stored = file.shape(of: "param." + name), stored == model.parameters[name]!.shape else {
-                throw FileError(path: path, problem: "checkpoint lacks parameter \(name) of shape \(model.parameters[name]!.shape)")
+        for name in parameters.names {
+            let shape = parameters[name]!.shape
+            guard file.shape(of: prefix + "param." + name) == shape else {
+                throw FileError(path: file.path, problem: "checkpoint lacks parameter \(prefix)\(name) of shape \(shape)")
             }
-            model.parameters.set(name, try file.tensor(named: "param." + name))
-            if file.shape(of: "m." + name) != nil {
-                first[name] = try file.tensor(named: "m." + name)
-                second[name] = try file.tensor(named: "v." + name)
+            parameters.set(name, try file.tensor(named: prefix + "param." + name))
+            if file.shape(of: prefix + "m." + name) != nil {
+                first[name] = try file.tensor(named: prefix + "m." + name)
+                second[name] = try file.tensor(named: prefix + "v." + name)
             }
         }
-        optimiser.restore(step: step, first: first, second: second)
-        return step
+        optimiser.restore(step: steps, first: first, second: second)
     }
 }

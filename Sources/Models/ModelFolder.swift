@@ -60,8 +60,7 @@ public final class ViTModel: @unchecked Sendable {
 
     /// Writes `scorer.safetensors` into the model folder (temp file + rename).
     public func saveScorer(_ scorer: Scorer) throws {
-        try Safetensors.write(scorer.parameters.names.map { ($0, scorer.parameters[$0]!) },
-                              metadata: scorer.config.metadata, to: path + "/scorer.safetensors")
+        try scorer.save(to: path + "/scorer.safetensors")
         self.scorer = scorer
     }
 }

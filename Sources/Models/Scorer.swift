@@ -1,4 +1,5 @@
 import Autodiff
+import Formats
 import Kernels
 
 /// Settings of a Scorer, stored in its safetensors metadata.
@@ -80,6 +81,11 @@ public final class Scorer: @unchecked Sendable {
         let hidden = gelu(linear(concatFeatures(local, global), weight: p("fc1.weight"), bias: p("fc1.bias")))
         let logits = linear(hidden, weight: p("fc2.weight"), bias: p("fc2.bias"))
         return reshape(sigmoid(logits), [batch, tokens])
+    }
+
+    /// Writes the weights and settings as a safetensors file (temp file + rename).
+    public func save(to path: String) throws {
+        try Safetensors.write(parameters.names.map { ($0, parameters[$0]!) }, metadata: config.metadata, to: path)
     }
 
     /// Multiply-adds of one image's scoring over `tokens` patch tokens.

@@ -38,8 +38,8 @@ struct TrainViT: ParsableCommand {
     @Option(help: "AdamW weight decay.") var weightDecay = 0.05
     @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 2
     @Option(help: "Share of steps that drop tokens after a quarter of the blocks.") var tokenDrop = 0.5
-    @Option(help: "Which tokens a dropping step keeps: gradcam (each image's top Grad-CAM) or random.")
-    var tokenDropGuide: TokenDropGuide = .gradcam
+    @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
+    var tokenDropGuide: TokenDropGuide = .scorer
     @Option(help: "Training images to use (default: all).") var limit: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Flag(help: "Continue from the checkpoint in the output folder.") var resume = false
@@ -91,6 +91,7 @@ struct TrainViT: ParsableCommand {
         let trainingMinutes = clock.milliseconds / 60000
         let evaluation = try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: preprocessing))
         try ModelWriter.write(model, to: out)
+        try trainer.scorer?.save(to: out + "/scorer.safetensors")
         try ModelCard.write(to: out, command: CommandLine.arguments.joined(separator: " "), config: config, data: data,
                             trainImages: min(train.count, limit ?? train.count), testAccuracy: evaluation,
                             testImages: test.count, minutes: trainingMinutes)

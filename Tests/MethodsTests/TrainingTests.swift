@@ -62,28 +62,27 @@ func temporaryPath(_ name: String) -> String {
     }
 
     /// A run interrupted after 8 steps and resumed ends with the same weights
-    /// as an uninterrupted one, Grad-CAM-guided token dropping included.
+    /// (and the same jointly trained Scorer) as an uninterrupted one.
     @Test(arguments: TokenDropGuide.allCases)
     func resumingReproducesTheUninterruptedRun(guide: TokenDropGuide) throws {
-        let source = QuadrantImages(count: 64)
-        let loader = BatchLoader(source: source, preprocessing: tinyViT(seed: 1).config.preprocessing)
+        let loader = BatchLoader(source: QuadrantImages(count: 64), preprocessing: tinyViT(seed: 1).config.preprocessing)
         var dropping = settings(epochs: 4, tokenDrop: 0.5)
         dropping.tokenDropGuide = guide
-        let model = tinyViT(seed: 1)
-        try ViTTrainer(model: model, loader: loader, settings: dropping)
-            .train(checkpoint: temporaryPath("straight.safetensors"), resume: false) { _ in }
-        let checkpoint = temporaryPath("resumed.safetensors")
-        let first = tinyViT(seed: 1)
-        try ViTTrainer(model: first, loader: loader, settings: dropping).train(checkpoint: checkpoint, resume: false,
-                                                                                         checkpointEvery: 4) { progress in
+        let checkpoint = temporaryPath("checkpoint.safetensors")
+        let straight = ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: dropping)
+        try straight.train(checkpoint: checkpoint, resume: false, checkpointEvery: 4) { progress in
             if progress.step == 8 { try? FileManager.default.copyItem(atPath: checkpoint, toPath: checkpoint + ".at8") }
         }
         try FileManager.default.removeItem(atPath: checkpoint)
         try FileManager.default.moveItem(atPath: checkpoint + ".at8", toPath: checkpoint)
-        let resumed = tinyViT(seed: 99)
-        try ViTTrainer(model: resumed, loader: loader, settings: dropping).train(checkpoint: checkpoint, resume: true) { _ in }
-        for name in model.parameters.names {
-            #expect(resumed.parameters[name]!.array == model.parameters[name]!.array, "\(name)")
+        let resumed = ViTTrainer(model: tinyViT(seed: 99), loader: loader, settings: dropping)
+        try resumed.train(checkpoint: checkpoint, resume: true) { progress in #expect(progress.step > 8) }
+        for name in straight.model.parameters.names {
+            #expect(resumed.model.parameters[name]!.array == straight.model.parameters[name]!.array, "\(name)")
+        }
+        #expect((straight.scorer != nil) == (guide == .scorer))
+        for name in straight.scorer?.parameters.names ?? [] {
+            #expect(resumed.scorer!.parameters[name]!.array == straight.scorer!.parameters[name]!.array, "scorer \(name)")
         }
     }
 
