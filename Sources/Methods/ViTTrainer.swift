@@ -22,6 +22,9 @@ public struct ViTTrainingSettings: Sendable {
     public var tokenDropBlocks = 2
     /// Which tokens a dropping step keeps.
     public var tokenDropGuide: TokenDropGuide = .gradcam
+    /// With the Scorer guide, every this-many-th step that drops also
+    /// computes Grad-CAM and takes one Scorer step; the others only score.
+    public var scorerUpdateInterval = 4
     public var seed: UInt64 = 0
     /// Images per split to use (nil: all).
     public var limit: Int?
@@ -30,7 +33,7 @@ public struct ViTTrainingSettings: Sendable {
 
     /// What a checkpoint must agree with to be resumed.
     var fingerprint: String {
-        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) warmup=\(warmupEpochs) smoothing=\(labelSmoothing) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)"
+        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) warmup=\(warmupEpochs) smoothing=\(labelSmoothing) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)/\(scorerUpdateInterval)"
     }
 }
 
@@ -109,7 +112,8 @@ public final class ViTTrainer {
             let (images, labels) = try loader.batch(Array(order[offset..<(offset + settings.batchSize)]), augment: true,
                                                     generator: &generator)
             let rate = schedule.rate(at: step)
-            let (loss, correct) = trainingStep(images: images, labels: labels, learningRate: rate, generator: &generator)
+            let (loss, correct) = trainingStep(images: images, labels: labels, learningRate: rate, step: step,
+                                               generator: &generator)
             let weight = step == startStep ? 1.0 : 0.02
             smoothedLoss += weight * (Double(loss) - smoothedLoss)
             smoothedAccuracy += weight * (Double(correct) / Double(labels.count) - smoothedAccuracy)
@@ -125,14 +129,21 @@ public final class ViTTrainer {
     }
 
     /// Forward, backward and AdamW on one batch; returns loss and hits.
-    func trainingStep(images: Tensor, labels: [Int], learningRate: Double, generator: inout SeededGenerator) -> (Float, Int) {
+    func trainingStep(images: Tensor, labels: [Int], learningRate: Double, step: Int,
+                      generator: inout SeededGenerator) -> (Float, Int) {
         let parameters = model.parameters
-        let kept = Double.random(in: 0..<1, using: &generator) < settings.tokenDropProbability
-            ? keptTokens(images: images, labels: labels, learningRate: learningRate, generator: &generator) : nil
+        let dropping = Double.random(in: 0..<1, using: &generator) < settings.tokenDropProbability
+        let keepRate = Double.random(in: settings.tokenDropKeep, using: &generator)
+        var chosen: [[Int]]?
+        if dropping {
+            chosen = chooseBeforeForward(images: images, labels: labels, keepRate: keepRate, learningRate: learningRate,
+                                         step: step, generator: &generator)
+        }
         parameters.beginTrainingStep()
         var tokens = model.embed(Variable(images))
         for index in 0..<model.config.depth {
-            if let kept, index == settings.tokenDropBlocks {
+            if dropping && index == settings.tokenDropBlocks {
+                let kept = chosen ?? scorerChoice(tokens.value, keepRate: keepRate)
                 tokens = gatherTokens(tokens, indices: kept.map { [0] + $0.map { $0 + 1 } })
             }
             tokens = model.block(index, tokens).tokens
@@ -147,12 +158,13 @@ public final class ViTTrainer {
         return (loss.value[flat: 0], zip(predictions, labels).filter { $0 == $1 }.count)
     }
 
-    /// Grid indices each image keeps in a dropping step. The Grad-CAM pass
-    /// runs before the step's parameters are tracked, so it records nothing.
-    private func keptTokens(images: Tensor, labels: [Int], learningRate: Double,
-                            generator: inout SeededGenerator) -> [[Int]] {
+    /// Grid indices each image keeps in a dropping step, when they can be
+    /// chosen before the forward pass; nil for the Scorer guide, which
+    /// chooses from the step's own features. Grad-CAM passes run before the
+    /// step's parameters are tracked, so they record nothing.
+    private func chooseBeforeForward(images: Tensor, labels: [Int], keepRate: Double, learningRate: Double, step: Int,
+                                     generator: inout SeededGenerator) -> [[Int]]? {
         let patches = model.config.patchCount
-        let keepRate = Double.random(in: settings.tokenDropKeep, using: &generator)
         switch settings.tokenDropGuide {
         case .random:
             let count = TokenPruning.keepCount(patches: patches, keepRate: keepRate)
@@ -161,26 +173,40 @@ public final class ViTTrainer {
             let pass = DensePass.run(model, images: images, options: DensePassOptions(gradcam: true, targetClasses: labels))
             return pass.gradcam.map { TokenPruning.select(scores: $0, budget: .keepRate(keepRate)) }
         case .scorer:
-            let pass = DensePass.run(model, images: images, options: DensePassOptions(
-                featuresAfterBlocks: settings.tokenDropBlocks, gradcam: true, targetClasses: labels))
-            let scores = updateScorer(features: pass.features!, maps: pass.gradcam, learningRate: learningRate)
-            return scores.map { TokenPruning.select(scores: $0, budget: .keepRate(keepRate)) }
+            if step % settings.scorerUpdateInterval == 0 {
+                let pass = DensePass.run(model, images: images, options: DensePassOptions(
+                    featuresAfterBlocks: settings.tokenDropBlocks, gradcam: true, targetClasses: labels))
+                updateScorer(features: pass.features!, maps: pass.gradcam, learningRate: learningRate)
+            }
+            return nil
         }
     }
 
-    /// One Scorer step toward this batch's Grad-CAM; returns the scores it
-    /// predicted before the step.
-    private func updateScorer(features: Tensor, maps: [[Float]], learningRate: Double) -> [[Float]] {
+    /// Patch tokens [B, P, D] of the CLS-first sequence [B, 1+P, D].
+    private func patchTokens(_ tokens: Tensor) -> Variable {
+        let patches = model.config.patchCount
+        return gatherTokens(Variable(tokens), indices: Array(repeating: Array(1...patches), count: tokens.shape[0]))
+    }
+
+    /// The Scorer's top tokens for each image, from tokens [B, 1+P, D].
+    private func scorerChoice(_ tokens: Tensor, keepRate: Double) -> [[Int]] {
         guard let scorer else { preconditionFailure("Scorer-guided dropping without a Scorer") }
-        let (batch, patches) = (maps.count, model.config.patchCount)
-        let patchTokens = gatherTokens(Variable(features), indices: Array(repeating: Array(1...patches), count: batch))
+        let patches = model.config.patchCount
+        let scores = scorer.scores(patchTokens(tokens)).value.array
+        return (0..<tokens.shape[0]).map { item in
+            TokenPruning.select(scores: Array(scores[(item * patches)..<((item + 1) * patches)]), budget: .keepRate(keepRate))
+        }
+    }
+
+    /// One Scorer step toward this batch's Grad-CAM maps.
+    private func updateScorer(features: Tensor, maps: [[Float]], learningRate: Double) {
+        guard let scorer else { preconditionFailure("Scorer-guided dropping without a Scorer") }
         scorer.parameters.beginTrainingStep()
-        let scores = scorer.scores(patchTokens)
-        let loss = meanSquaredError(scores, target: Tensor(shape: [batch, patches], values: maps.flatMap { $0 }))
+        let loss = meanSquaredError(scorer.scores(patchTokens(features)),
+                                    target: Tensor(shape: [maps.count, model.config.patchCount], values: maps.flatMap { $0 }))
         loss.backward()
         scorerOptimiser.step(scorer.parameters, gradients: scorer.parameters.endTrainingStep(), learningRate: learningRate,
                              weightDecay: 0.01)
-        return (0..<batch).map { Array(scores.value.array[($0 * patches)..<(($0 + 1) * patches)]) }
     }
 
     private func save(_ path: String, step: Int) throws {
