@@ -29,14 +29,14 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Token width.") var embedDim = 64
     @Option(help: "Number of blocks.") var depth = 6
     @Option(help: "Attention heads.") var heads = 2
-    @Option(help: "MLP hidden width as a multiple of the token width.") var mlpRatio = 2.0
-    @Option(help: "Epochs.") var epochs = 8
-    @Option(help: "Batch size.") var batchSize = 128
+    @Option(help: "MLP hidden width as a multiple of the token width.") var mlpRatio = 4.0
+    @Option(help: "Epochs.") var epochs = 9
+    @Option(help: "Batch size.") var batchSize = 64
     @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
-    @Option(help: "Warm-up length in epochs.") var warmupEpochs = 1.0
+    @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
     @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
     @Option(help: "AdamW weight decay.") var weightDecay = 0.05
-    @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 2
+    @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 1
     @Option(help: "Share of steps that drop tokens after a quarter of the blocks.") var tokenDrop = 0.5
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
     var tokenDropGuide: TokenDropGuide = .scorer
