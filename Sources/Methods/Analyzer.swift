@@ -12,12 +12,10 @@ public final class Analyzer: @unchecked Sendable {
     /// Blocks run on every token before pruning: the Scorer's layer, or a
     /// quarter of the depth when the model has no Scorer.
     public let pruningBlocks: Int
-    private var cache: (key: CacheKey, dense: DenseSummary)?
-
-    private struct CacheKey: Equatable {
-        let image: ObjectIdentifier
-        let targetClass: Int?
-    }
+    /// The last dense pass, with the input it was run on: holding the
+    /// tensor (not just its identity) keeps its address from being reused
+    /// by a later image.
+    private var cache: (input: Tensor, targetClass: Int?, dense: DenseSummary)?
 
     /// What the dense pass established for one image.
     private struct DenseSummary {
@@ -73,8 +71,7 @@ public final class Analyzer: @unchecked Sendable {
     }
 
     private func denseSummary(_ input: Tensor, targetClass: Int?) -> DenseSummary {
-        let key = CacheKey(image: ObjectIdentifier(input), targetClass: targetClass)
-        if let cache, cache.key == key { return cache.dense }
+        if let cache, cache.input === input, cache.targetClass == targetClass { return cache.dense }
         let pass = DensePass.run(model.transformer, images: input, options: DensePassOptions(
             keepAttention: true, featuresAfterBlocks: pruningBlocks, gradcam: true,
             targetClasses: targetClass.map { [$0] }))
@@ -88,7 +85,7 @@ public final class Analyzer: @unchecked Sendable {
             rollout: Rollout.map(attention: pass.attention),
             classAttention: Rollout.classAttention(pass.attention[pruningBlocks - 1]),
             scorer: scorer, forwardMilliseconds: pass.forwardMilliseconds, gradcamMilliseconds: pass.totalMilliseconds)
-        cache = (key, summary)
+        cache = (input, targetClass, summary)
         return summary
     }
 

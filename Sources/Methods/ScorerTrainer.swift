@@ -68,12 +68,15 @@ public final class ScorerTrainer {
         return (features, targets)
     }
 
-    /// Trains on the collected pairs; returns the Scorer and its quality on
-    /// the held-out share.
-    public func fit(features: Tensor, targets: Tensor, progress: (Int, Double) -> Void = { _, _ in }) -> (Scorer, ScorerQuality) {
+    /// Trains on the collected pairs, from fresh weights or from `start`
+    /// (whose settings must match); returns the Scorer and its quality on the
+    /// held-out share.
+    public func fit(features: Tensor, targets: Tensor, startingFrom start: Scorer? = nil,
+                    progress: (Int, Double) -> Void = { _, _ in }) -> (Scorer, ScorerQuality) {
         let (count, patches, width) = (features.shape[0], features.shape[1], features.shape[2])
         let config = ScorerConfig(layer: settings.layer, inputDimension: width, hiddenDimension: settings.hiddenDimension)
-        let scorer = Scorer(config: config, parameters: Scorer.initialParameters(config, seed: settings.seed))
+        let scorer = start ?? Scorer(config: config, parameters: Scorer.initialParameters(config, seed: settings.seed))
+        precondition(scorer.config == config, "starting Scorer \(scorer.config) for \(config)")
         let validation = max(1, Int(Double(count) * settings.validationFraction))
         let training = max(1, count - validation)
         let stepsPerEpoch = max(1, training / settings.batchSize)

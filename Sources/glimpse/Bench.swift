@@ -5,10 +5,19 @@ import Foundation
 import Kernels
 import Methods
 import Models
+import Workbench
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Median batch-1 latency of an architecture with random weights.")
+        abstract: "Latency benchmarks (not part of the tests).",
+        subcommands: [BenchModel.self, BenchWorkbench.self],
+        defaultSubcommand: BenchModel.self)
+}
+
+struct BenchModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Median batch-1 latency of an architecture with random weights (the default).")
 
     @Option(help: "Architecture name, e.g. deit_tiny_patch16_224.")
     var arch: String
@@ -77,4 +86,39 @@ func medianMilliseconds(runs: Int, _ body: () -> Void) -> Double {
     }
     times.sort()
     return times[times.count / 2]
+}
+
+struct BenchWorkbench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workbench",
+        abstract: "How long the workbench takes to show a keep-rate change: state, pruned pass and a 120×40 render.")
+
+    @Option(help: "Model folder or embedded model name.")
+    var model: String = EngineSession.defaultModel
+
+    @Option(help: "Image (default: the first bundled sample).")
+    var image: String?
+
+    @Option(help: "Timed keep-rate changes.")
+    var runs: Int = 50
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        guard let path = image ?? Assets.sampleImages.first else { throw ValidationError("no bundled sample; pass --image") }
+        let engine = EngineSession()
+        // Load once up front so that failures surface as errors, not as status lines.
+        _ = try engine.loadModel(reference: model)
+        try engine.loadImage(path: path)
+        let times = WorkbenchLatency.keepRateChanges(engine: engine, model: model, image: path,
+                                                     size: TerminalSize(columns: 120, rows: 40), runs: runs).sorted()
+        let median = times[times.count / 2], worst = times.last ?? 0
+        if json {
+            print(JSONValue.object(["model": .string(model), "keep_change_ms": .number((median * 1000).rounded() / 1000),
+                                    "keep_change_max_ms": .number((worst * 1000).rounded() / 1000)]).serialized)
+        } else {
+            print(String(format: "%@: keep-rate change %.2f ms median, %.2f ms worst of %d (120×40)", model, median, worst, runs))
+        }
+    }
 }

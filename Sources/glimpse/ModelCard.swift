@@ -1,5 +1,6 @@
 import Formats
 import Foundation
+import Methods
 import Models
 
 /// The README.md of a trained model folder: how it was made and how good it is.
@@ -28,5 +29,30 @@ enum ModelCard {
 
         """
         try AtomicFileWriter.write(to: folder + "/README.md") { try $0.append(Array(text.utf8)) }
+    }
+
+    static let scorerHeading = "## Scorer"
+
+    /// Replaces the card's Scorer section (or adds one) after train-scorer.
+    static func noteScorer(in folder: String, command: String, layer: Int, images: Int, quality: ScorerQuality,
+                           minutes: Double) throws {
+        let path = folder + "/README.md"
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let kept = existing.components(separatedBy: "\n" + scorerHeading).first ?? existing
+        let section = """
+
+        \(scorerHeading)
+
+        Scores tokens after block \(layer). Fitted to the frozen backbone's Grad-CAM on \(images) training images in
+        \(String(format: "%.1f", minutes)) min: held-out MSE \(String(format: "%.4f", quality.meanSquaredError)), and its top half of
+        tokens holds \(String(format: "%.1f", quality.topHalfOverlap * 100))% of Grad-CAM's top half.
+
+        ```sh
+        \(command)
+        ```
+
+        """
+        let text = kept.hasSuffix("\n") ? kept + section : kept + "\n" + section
+        try AtomicFileWriter.write(to: path) { try $0.append(Array(text.utf8)) }
     }
 }

@@ -30,6 +30,9 @@ struct TrainScorer: ParsableCommand {
     @Option(help: "Seed for the image choice and initialisation.")
     var seed: UInt64 = 0
 
+    @Flag(help: "Start from fresh weights even when the folder already has a Scorer at this layer.")
+    var fresh = false
+
     func validate() throws {
         if limit < 2 { throw ValidationError("--limit must be at least 2") }
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
@@ -39,10 +42,16 @@ struct TrainScorer: ParsableCommand {
     func run() throws {
         let loaded = try ViTModel.load(model)
         let config = loaded.config
-        let chosenLayer = layer ?? max(1, config.depth / 4)
+        let chosenLayer = layer ?? loaded.scorer?.config.layer ?? max(1, config.depth / 4)
         guard (1..<config.depth).contains(chosenLayer) else { throw ValidationError("--layer must be in 1..<\(config.depth)") }
         let source = try DataSets.open(data, split: .train)
-        var settings = ScorerTrainingSettings(layer: chosenLayer, hiddenDimension: hidden ?? min(128, config.embedDimension))
+        // A Scorer already in the folder at this layer (one trained alongside
+        // the backbone, say) is refined rather than replaced.
+        let start = fresh ? nil : loaded.scorer.flatMap { existing in
+            existing.config.layer == chosenLayer && (hidden == nil || hidden == existing.config.hiddenDimension) ? existing : nil
+        }
+        var settings = ScorerTrainingSettings(layer: chosenLayer,
+                                              hiddenDimension: start?.config.hiddenDimension ?? hidden ?? min(128, config.embedDimension))
         settings.epochs = epochs
         settings.seed = seed
         let trainer = ScorerTrainer(model: loaded, settings: settings)
@@ -57,13 +66,15 @@ struct TrainScorer: ParsableCommand {
         collecting.finish()
         let fitting = ProgressBar(title: "fit")
         let fitClock = Stopwatch()
-        let (scorer, quality) = trainer.fit(features: features, targets: targets) { epoch, loss in
+        let (scorer, quality) = trainer.fit(features: features, targets: targets, startingFrom: start) { epoch, loss in
             let fraction = Double(epoch) / Double(epochs)
             fitting.update(fraction: fraction, detail: String(format: "epoch %d/%d  mse %.4f", epoch, epochs, loss),
                            secondsRemaining: fitClock.milliseconds / 1000 * (1 - fraction) / max(fraction, 1e-9))
         }
         fitting.finish()
         try loaded.saveScorer(scorer)
+        try ModelCard.noteScorer(in: loaded.path, command: (["glimpse"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+                                 layer: chosenLayer, images: indices.count, quality: quality, minutes: clock.milliseconds / 60000)
         print(String(format: "wrote %@/scorer.safetensors: layer %d, held-out MSE %.4f, top-half overlap with Grad-CAM %.1f%%, %.1f min",
                      loaded.path, chosenLayer, quality.meanSquaredError, quality.topHalfOverlap * 100, clock.milliseconds / 60000))
     }

@@ -68,8 +68,16 @@ final class EngineWorker: @unchecked Sendable {
     }
 
     private func run(_ job: EngineJob, ticket: Int) -> EngineOutcome {
+        job.perform(on: engine) { [weak self] fraction in self?.post(.progress(ticket: ticket, fraction: fraction)) }
+    }
+}
+
+extension EngineJob {
+    /// Runs the job on `engine` and describes how it ended; failures become
+    /// the first line of their message.
+    func perform(on engine: WorkbenchEngine, progress: @escaping @Sendable (Double) -> Void) -> EngineOutcome {
         do {
-            switch job {
+            switch self {
             case .loadModel(let reference):
                 return .modelLoaded(try engine.loadModel(reference: reference), reference: reference)
             case .loadImage(let path):
@@ -78,9 +86,7 @@ final class EngineWorker: @unchecked Sendable {
             case .analyze(let request):
                 return .analysis(try engine.analyze(request))
             case .sweep(let dataset, let limit):
-                return .sweep(try engine.sweep(dataset: dataset, limit: limit) { [weak self] fraction in
-                    self?.post(.progress(ticket: ticket, fraction: fraction))
-                })
+                return .sweep(try engine.sweep(dataset: dataset, limit: limit, progress: progress))
             case .exportPNG(let view, let path):
                 try engine.exportPNG(view: view, path: path)
                 return .exported(path: path)
