@@ -6,7 +6,10 @@ import Models
 /// The README.md of a trained model folder: how it was made and how good it is.
 enum ModelCard {
     static func write(to folder: String, command: String, config: ViTConfig, data: String, trainImages: Int,
-                      testAccuracy: Double, testImages: Int, minutes: Double) throws {
+                      testAccuracy: Double, testImages: Int, minutes: Double, jointScorerLayer: Int?) throws {
+        let scorerLine = jointScorerLayer.map {
+            "| Scorer | trained alongside on Grad-CAM, scoring tokens after block \($0); it chose the tokens that token-dropping steps kept (scorer.safetensors) |"
+        } ?? ""
         let text = """
         # \(URL(fileURLWithPath: folder).lastPathComponent)
 
@@ -20,6 +23,7 @@ enum ModelCard {
         | Data | \(data), \(trainImages) training images |
         | Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |
         | Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores) |
+        \(scorerLine)
 
         Trained with:
 

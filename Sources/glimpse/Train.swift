@@ -30,7 +30,7 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Number of blocks.") var depth = 6
     @Option(help: "Attention heads.") var heads = 2
     @Option(help: "MLP hidden width as a multiple of the token width.") var mlpRatio = 4.0
-    @Option(help: "Epochs.") var epochs = 9
+    @Option(help: "Epochs.") var epochs = 12
     @Option(help: "Batch size.") var batchSize = 64
     @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
@@ -94,7 +94,8 @@ struct TrainViT: ParsableCommand {
         try trainer.scorer?.save(to: out + "/scorer.safetensors")
         try ModelCard.write(to: out, command: (["glimpse"] + CommandLine.arguments.dropFirst()).joined(separator: " "), config: config, data: data,
                             trainImages: min(train.count, limit ?? train.count), testAccuracy: evaluation,
-                            testImages: test.count, minutes: trainingMinutes)
+                            testImages: test.count, minutes: trainingMinutes,
+                            jointScorerLayer: trainer.scorer?.config.layer)
         try? FileManager.default.removeItem(atPath: out + "/checkpoint.safetensors")
         print(String(format: "wrote %@: test accuracy %.2f%% on %d images, %.1f min", out, evaluation * 100, test.count, trainingMinutes))
     }
