@@ -34,7 +34,13 @@ public final class ViTModel: @unchecked Sendable {
             throw FileError(path: path, problem: "not a model folder: no config.json")
         }
         let config = try ViTConfigFile.read(path + "/config.json")
-        let weights = try SafetensorsFile(path: path + "/model.safetensors")
+        let weightsPath = path + "/model.safetensors"
+        if !FileManager.default.fileExists(atPath: weightsPath),
+           FileManager.default.fileExists(atPath: path + "/pytorch_model.bin") {
+            throw FileError(path: weightsPath, problem: "missing; the folder has pytorch_model.bin, which is not read "
+                                + "(timm: save_for_hf(..., safe_serialization=True))")
+        }
+        let weights = try SafetensorsFile(path: weightsPath)
         let parameters = try WeightLoader.load(weights, expected: VisionTransformer.expectedShapes(config))
         let transformer = VisionTransformer(config: config, parameters: parameters)
         let scorerPath = path + "/scorer.safetensors"

@@ -123,6 +123,8 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
         let noWeights = try folderWithConfig(from: "vit64_grey_10") { _ in }
         try FileManager.default.removeItem(atPath: noWeights + "/model.safetensors")
         #expect(problem(noWeights).contains("model.safetensors"))
+        try Data("pickle".utf8).write(to: URL(fileURLWithPath: noWeights + "/pytorch_model.bin"))
+        #expect(problem(noWeights).contains("pytorch_model.bin, which is not read"))
         let brokenJSON = try folderWithConfig(from: "vit64_grey_10") { _ in }
         try Data("{\"architecture\": ".utf8).write(to: URL(fileURLWithPath: brokenJSON + "/config.json"))
         #expect(problem(brokenJSON).contains("invalid JSON"))
