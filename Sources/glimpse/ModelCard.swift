@@ -5,7 +5,12 @@ import Models
 
 /// The README.md of a trained model folder: how it was made and how good it is.
 enum ModelCard {
-    static func write(to folder: String, command: String, config: ViTConfig, data: String, trainImages: Int,
+    /// The command line that made the folder, as a user would type it.
+    private static var invocation: String {
+        (["glimpse"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+    }
+
+    static func write(to folder: String, config: ViTConfig, data: String, trainImages: Int,
                       testAccuracy: Double, testImages: Int, minutes: Double, jointScorerLayer: Int?) throws {
         let scorerLine = jointScorerLayer.map {
             "| Scorer | trained alongside on Grad-CAM, scoring tokens after block \($0); it chose the tokens that token-dropping steps kept (scorer.safetensors) |"
@@ -28,7 +33,7 @@ enum ModelCard {
         Trained with:
 
         ```sh
-        \(command)
+        \(invocation)
         ```
 
         """
@@ -38,7 +43,7 @@ enum ModelCard {
     static let scorerHeading = "## Scorer"
 
     /// Replaces the card's Scorer section (or adds one) after train-scorer.
-    static func noteScorer(in folder: String, command: String, layer: Int, images: Int, quality: ScorerQuality,
+    static func noteScorer(in folder: String, layer: Int, images: Int, quality: ScorerQuality,
                            minutes: Double) throws {
         let path = folder + "/README.md"
         let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
@@ -52,7 +57,7 @@ enum ModelCard {
         tokens holds \(String(format: "%.1f", quality.topHalfOverlap * 100))% of Grad-CAM's top half.
 
         ```sh
-        \(command)
+        \(invocation)
         ```
 
         """

@@ -92,7 +92,7 @@ struct TrainViT: ParsableCommand {
         let evaluation = try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: preprocessing))
         try ModelWriter.write(model, to: out)
         try trainer.scorer?.save(to: out + "/scorer.safetensors")
-        try ModelCard.write(to: out, command: (["glimpse"] + CommandLine.arguments.dropFirst()).joined(separator: " "), config: config, data: data,
+        try ModelCard.write(to: out, config: config, data: data,
                             trainImages: min(train.count, limit ?? train.count), testAccuracy: evaluation,
                             testImages: test.count, minutes: trainingMinutes,
                             jointScorerLayer: trainer.scorer?.config.layer)

@@ -73,9 +73,9 @@ struct TrainScorer: ParsableCommand {
         }
         fitting.finish()
         try loaded.saveScorer(scorer)
-        try ModelCard.noteScorer(in: loaded.path, command: (["glimpse"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-                                 layer: chosenLayer, images: indices.count, quality: quality, minutes: clock.milliseconds / 60000)
+        let minutes = clock.milliseconds / 60000
+        try ModelCard.noteScorer(in: loaded.path, layer: chosenLayer, images: indices.count, quality: quality, minutes: minutes)
         print(String(format: "wrote %@/scorer.safetensors: layer %d, held-out MSE %.4f, top-half overlap with Grad-CAM %.1f%%, %.1f min",
-                     loaded.path, chosenLayer, quality.meanSquaredError, quality.topHalfOverlap * 100, clock.milliseconds / 60000))
+                     loaded.path, chosenLayer, quality.meanSquaredError, quality.topHalfOverlap * 100, minutes))
     }
 }
