@@ -2,23 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A scratch directory for one test.
-func scratchDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-cli-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 func write(_ bytes: [UInt8], to path: String) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
-}
-
-/// A copy of a fixture model whose config.json is replaced by `text`.
-func modelWithConfig(_ text: String) throws -> String {
-    let folder = try scratchDirectory()
-    try FileManager.default.copyItem(atPath: fixtureModel("vit64_grey_10") + "/model.safetensors", toPath: folder + "/model.safetensors")
-    try write(Array(text.utf8), to: folder + "/config.json")
-    return folder
 }
 
 let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {"img_size": 64, "patch_size": 8, "embed_dim": EMBED, "depth": 3, "num_heads": HEADS, "mlp_ratio": 2.0, "in_chans": 1}}"#
@@ -26,6 +11,17 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
 @Suite struct BadInputTests {
     let model = fixtureModel("vit64_grey_10")
     let image = fixtureModel("vit64_grey_10") + "/input.png"
+    let scratch: TemporaryDirectory
+
+    init() throws { scratch = try TemporaryDirectory() }
+
+    /// A copy of the fixture model, called `name`, whose config.json is replaced by `text`.
+    func modelWithConfig(_ name: String, _ text: String) throws -> String {
+        let folder = try scratch.folder(name)
+        try FileManager.default.copyItem(atPath: fixtureModel("vit64_grey_10") + "/model.safetensors", toPath: folder + "/model.safetensors")
+        try write(Array(text.utf8), to: folder + "/config.json")
+        return folder
+    }
 
     /// Exit status 1 and exactly one stderr line naming `path` and `problem`.
     func expectRuntimeFailure(_ arguments: [String], path: String, problem: String,
@@ -40,7 +36,7 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
     }
 
     @Test func badImages() throws {
-        let directory = try scratchDirectory()
+        let directory = scratch.path
         try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/missing.png"],
                                  path: directory + "/missing.png", problem: "no such file")
         try expectRuntimeFailure(["analyze", "--model", model, "--image", directory], path: directory, problem: "directory")
@@ -69,25 +65,25 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
         try expectRuntimeFailure(["analyze", "--model", "/nonexistent/model", "--image", image],
                                  path: "/nonexistent/model", problem: "no such model folder")
         try expectRuntimeFailure(["analyze", "--model", image, "--image", image], path: image, problem: "not a model folder")
-        let mismatched = try modelWithConfig(greyConfig.replacingOccurrences(of: "EMBED", with: "48").replacingOccurrences(of: "HEADS", with: "4"))
+        let mismatched = try modelWithConfig("mismatched", greyConfig.replacingOccurrences(of: "EMBED", with: "48").replacingOccurrences(of: "HEADS", with: "4"))
         try expectRuntimeFailure(["analyze", "--model", mismatched, "--image", image], path: mismatched + "/model.safetensors",
                                  problem: "tensor cls_token has shape [1, 1, 32], expected [1, 1, 48]")
-        let heads = try modelWithConfig(greyConfig.replacingOccurrences(of: "EMBED", with: "32").replacingOccurrences(of: "HEADS", with: "3"))
+        let heads = try modelWithConfig("heads", greyConfig.replacingOccurrences(of: "EMBED", with: "32").replacingOccurrences(of: "HEADS", with: "3"))
         try expectRuntimeFailure(["analyze", "--model", heads, "--image", image], path: heads + "/config.json",
                                  problem: "head count 3 does not divide width 32")
-        let unknown = try modelWithConfig(#"{"architecture": "mystery_net", "num_classes": 10}"#)
+        let unknown = try modelWithConfig("unknown", #"{"architecture": "mystery_net", "num_classes": 10}"#)
         try expectRuntimeFailure(["analyze", "--model", unknown, "--image", image], path: unknown + "/config.json",
                                  problem: "unknown architecture 'mystery_net'")
-        let brokenJSON = try modelWithConfig("{\"architecture\": ")
+        let brokenJSON = try modelWithConfig("broken-json", "{\"architecture\": ")
         try expectRuntimeFailure(["analyze", "--model", brokenJSON, "--image", image], path: brokenJSON + "/config.json",
                                  problem: "invalid JSON")
-        let truncatedWeights = try scratchDirectory()
+        let truncatedWeights = try scratch.folder("truncated-weights")
         try FileManager.default.copyItem(atPath: model + "/config.json", toPath: truncatedWeights + "/config.json")
         let weights = try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors"))
         try write(Array(weights.prefix(weights.count - 100)), to: truncatedWeights + "/model.safetensors")
         try expectRuntimeFailure(["analyze", "--model", truncatedWeights, "--image", image],
                                  path: truncatedWeights + "/model.safetensors", problem: "safetensors")
-        let directoryWeights = try scratchDirectory()
+        let directoryWeights = try scratch.folder("directory-weights")
         try FileManager.default.copyItem(atPath: model + "/config.json", toPath: directoryWeights + "/config.json")
         try FileManager.default.createDirectory(atPath: directoryWeights + "/model.safetensors", withIntermediateDirectories: true)
         try expectRuntimeFailure(["analyze", "--model", directoryWeights, "--image", image],
@@ -102,6 +98,8 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                           ["analyze", "--model", model, "--image", image, "--policy", "magic"],
                           ["analyze", "--model", model, "--image", image, "--class", "99"],
                           ["sweep", "--keep", "0,5"],
+                          ["train", "vit", "--out", "unused", "--token-drop-keep", "0.5,0.2"],
+                          ["train", "vit", "--out", "unused", "--token-drop-keep", "0.3"],
                           ["frobnicate"]] {
             let result = try GlimpseBinary.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.status)")

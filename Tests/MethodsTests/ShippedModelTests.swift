@@ -6,10 +6,11 @@ import TestSupport
 import Testing
 
 /// The embedded default model's own numbers on a fixed subset of the
-/// Fashion-MNIST test split (the first 2000 images in file order). The
-/// thresholds sit just under what the shipped model measures there (dense
-/// 90.20%; keep 0.3: scorer 87.10%, random 84.80%; keep 0.5: scorer
-/// 89.35%), so a regression in the engine, the weights or the Scorer shows.
+/// Fashion-MNIST test split (the first 2000 images in file order), where it
+/// measures dense 89.80%; keep 0.3: scorer 89.70%, random 84.55%; keep 0.5:
+/// scorer 89.65%. The Scorer's checks are the acceptance figures themselves
+/// and the dense floor sits just under, so a regression in the engine, the
+/// weights or the Scorer shows.
 @Suite(.enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory), "needs dataset-fashion-mnist"))
 struct ShippedModelTests {
     @Test func denseAndScorerAccuracyHold() throws {
@@ -27,7 +28,7 @@ struct ShippedModelTests {
         }
         #expect(result.denseAccuracy >= 0.895, "dense \(result.denseAccuracy)")
         #expect(accuracy(.scorer, 0.5) >= result.denseAccuracy - 0.01, "scorer at 0.5: \(accuracy(.scorer, 0.5))")
-        #expect(accuracy(.scorer, 0.3) >= accuracy(.random, 0.3) + 0.02,
+        #expect(accuracy(.scorer, 0.3) >= accuracy(.random, 0.3) + 0.05,
                 "scorer \(accuracy(.scorer, 0.3)) vs random \(accuracy(.random, 0.3)) at 0.3")
         for keep in keepRates {
             #expect(accuracy(.scorer, keep) > accuracy(.random, keep),

@@ -30,10 +30,6 @@ func tinyViT(seed: UInt64) -> VisionTransformer {
     return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))
 }
 
-func temporaryPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-\(UUID().uuidString)-\(name)").path
-}
-
 @Suite struct TrainingTests {
     /// Dropping tokens in this toy can remove the bright quadrant that is
     /// the label, so the learning check trains dense.
@@ -54,8 +50,9 @@ func temporaryPath(_ name: String) -> String {
         let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
         let before = try Evaluation.accuracy(model, loader: loader)
         var losses: [Double] = []
+        let directory = try TemporaryDirectory()
         try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 30))
-            .train(checkpoint: temporaryPath("straight.safetensors"), resume: false) { losses.append($0.loss) }
+            .train(checkpoint: directory.path("straight.safetensors"), resume: false) { losses.append($0.loss) }
         let after = try Evaluation.accuracy(model, loader: loader)
         #expect(after >= 0.9 && after > before, "accuracy \(before) → \(after)")
         #expect(losses.last! < losses.first!)
@@ -68,7 +65,8 @@ func temporaryPath(_ name: String) -> String {
         let loader = BatchLoader(source: QuadrantImages(count: 64), preprocessing: tinyViT(seed: 1).config.preprocessing)
         var dropping = settings(epochs: 4, tokenDrop: 0.5)
         dropping.tokenDropGuide = guide
-        let checkpoint = temporaryPath("checkpoint.safetensors")
+        let directory = try TemporaryDirectory()
+        let checkpoint = directory.path("checkpoint.safetensors")
         let straight = ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: dropping)
         try straight.train(checkpoint: checkpoint, resume: false, checkpointEvery: 4) { progress in
             if progress.step == 8 { try? FileManager.default.copyItem(atPath: checkpoint, toPath: checkpoint + ".at8") }
@@ -90,7 +88,8 @@ func temporaryPath(_ name: String) -> String {
         let source = QuadrantImages(count: 32)
         let model = tinyViT(seed: 1)
         let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
-        let checkpoint = temporaryPath("other.safetensors")
+        let directory = try TemporaryDirectory()
+        let checkpoint = directory.path("other.safetensors")
         try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 1)).train(checkpoint: checkpoint, resume: false) { _ in }
         #expect(throws: FileError.self) {
             try ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: settings(epochs: 2)).train(checkpoint: checkpoint,
@@ -102,10 +101,10 @@ func temporaryPath(_ name: String) -> String {
         let source = QuadrantImages(count: 96)
         let model = tinyViT(seed: 2)
         let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
-        try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 6)).train(checkpoint: temporaryPath("s.safetensors"),
+        let directory = try TemporaryDirectory()
+        try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 6)).train(checkpoint: directory.path("s.safetensors"),
                                                                                         resume: false) { _ in }
-        let folder = temporaryPath("model")
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try directory.folder("model")
         try ModelWriter.write(model, to: folder)
         let loaded = try ViTModel.load(folder)
         var settings = ScorerTrainingSettings(layer: 1, hiddenDimension: 16)

@@ -49,17 +49,6 @@ func floats(_ value: JSONValue?) -> [Float] {
     }
 }
 
-/// Copies a fixture folder with an edited config.json.
-func folderWithConfig(from name: String, edit: (inout [String: JSONValue]) -> Void) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    try FileManager.default.copyItem(atPath: vitFixture(name) + "/model.safetensors", toPath: folder + "/model.safetensors")
-    guard case .object(var fields) = try JSONFile.read(vitFixture(name) + "/config.json") else { fatalError("fixture config") }
-    edit(&fields)
-    try JSONFile.write(.object(fields), to: folder + "/config.json")
-    return folder
-}
-
 func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value: JSONValue) {
     guard case .object(var arguments)? = fields["model_args"] else { return }
     arguments[key] = value
@@ -67,6 +56,20 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
 }
 
 @Suite struct ModelFolderErrorTests {
+    let directory: TemporaryDirectory
+
+    init() throws { directory = try TemporaryDirectory() }
+
+    /// A copy of the grey fixture folder, called `name`, with an edited config.json.
+    func fixtureCopy(_ name: String = "model", edit: (inout [String: JSONValue]) -> Void) throws -> String {
+        let folder = try directory.folder(name)
+        try FileManager.default.copyItem(atPath: vitFixture("vit64_grey_10") + "/model.safetensors", toPath: folder + "/model.safetensors")
+        guard case .object(var fields) = try JSONFile.read(vitFixture("vit64_grey_10") + "/config.json") else { fatalError("fixture config") }
+        edit(&fields)
+        try JSONFile.write(.object(fields), to: folder + "/config.json")
+        return folder
+    }
+
     func problem(_ folder: String) -> String {
         do {
             _ = try ViTModel.load(folder)
@@ -79,24 +82,24 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
     }
 
     @Test func mismatchedWeightsNameTheTensorAndShapes() throws {
-        let folder = try folderWithConfig(from: "vit64_grey_10") { modelArguments(&$0, "embed_dim", .integer(40)) }
+        let folder = try fixtureCopy { modelArguments(&$0, "embed_dim", .integer(40)) }
         let text = problem(folder)
         #expect(text.contains("model.safetensors") && text.contains("cls_token") && text.contains("[1, 1, 32]") && text.contains("[1, 1, 40]"), "\(text)")
     }
 
     @Test func headCountMustDivideWidth() throws {
-        let folder = try folderWithConfig(from: "vit64_grey_10") { modelArguments(&$0, "num_heads", .integer(5)) }
+        let folder = try fixtureCopy { modelArguments(&$0, "num_heads", .integer(5)) }
         #expect(problem(folder).contains("head count 5 does not divide width 32"))
     }
 
     @Test func unknownArchitectureWithoutArgumentsIsRefused() throws {
-        let folder = try folderWithConfig(from: "vit64_grey_10") { $0["model_args"] = nil }
+        let folder = try fixtureCopy { $0["model_args"] = nil }
         let text = problem(folder)
         #expect(text.contains("config.json") && text.contains("unknown architecture") && text.contains("model_args"))
     }
 
     @Test func knownArchitectureNeedsNoArguments() throws {
-        let folder = try folderWithConfig(from: "vit64_grey_10") {
+        let folder = try fixtureCopy {
             $0["model_args"] = nil
             $0["architecture"] = .string("deit_tiny_patch16_224")
             $0["pretrained_cfg"] = nil
@@ -106,26 +109,25 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
     }
 
     @Test func labelCountMustMatchClasses() throws {
-        let folder = try folderWithConfig(from: "vit64_grey_10") { $0["label_names"] = .array([.string("a")]) }
+        let folder = try fixtureCopy { $0["label_names"] = .array([.string("a")]) }
         #expect(problem(folder).contains("1 label names for 10 classes"))
     }
 
     @Test func unsupportedVariantsAreNamed() throws {
-        let folder = try folderWithConfig(from: "vit64_grey_10") { modelArguments(&$0, "global_pool", .string("avg")) }
+        let folder = try fixtureCopy { modelArguments(&$0, "global_pool", .string("avg")) }
         #expect(problem(folder).contains("global_pool"))
     }
 
     @Test func missingPiecesAreNamed() throws {
         #expect(problem("/nonexistent-model").contains("no such model folder"))
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("glimpse-empty-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let empty = try directory.folder("empty")
         #expect(problem(empty).contains("no config.json"))
-        let noWeights = try folderWithConfig(from: "vit64_grey_10") { _ in }
+        let noWeights = try fixtureCopy("no-weights") { _ in }
         try FileManager.default.removeItem(atPath: noWeights + "/model.safetensors")
         #expect(problem(noWeights).contains("model.safetensors"))
         try Data("pickle".utf8).write(to: URL(fileURLWithPath: noWeights + "/pytorch_model.bin"))
         #expect(problem(noWeights).contains("pytorch_model.bin, which is not read"))
-        let brokenJSON = try folderWithConfig(from: "vit64_grey_10") { _ in }
+        let brokenJSON = try fixtureCopy("broken-json") { _ in }
         try Data("{\"architecture\": ".utf8).write(to: URL(fileURLWithPath: brokenJSON + "/config.json"))
         #expect(problem(brokenJSON).contains("invalid JSON"))
     }
