@@ -18,7 +18,7 @@ public struct ViTTrainingSettings: Sendable {
     /// keeping a rate drawn from `tokenDropKeep`, so that the backbone
     /// learns to classify from the subset pruning will leave it.
     public var tokenDropProbability = 0.5
-    public var tokenDropKeep: ClosedRange<Double> = 0.2...0.8
+    public var tokenDropKeep: ClosedRange<Double> = 0.15...0.5
     public var tokenDropBlocks = 2
     /// Which tokens a dropping step keeps.
     public var tokenDropGuide: TokenDropGuide = .gradcam

@@ -40,6 +40,7 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Share of steps that drop tokens after a quarter of the blocks.") var tokenDrop = 0.5
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
     var tokenDropGuide: TokenDropGuide = .scorer
+    @Option(help: "Lowest and highest keep rate a dropping step draws from, as LOW,HIGH.") var tokenDropKeep = "0.15,0.5"
     @Option(help: "Training images to use (default: all).") var limit: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Flag(help: "Continue from the checkpoint in the output folder.") var resume = false
@@ -48,6 +49,15 @@ struct TrainViT: ParsableCommand {
         if imageSize < 1 || patchSize < 1 || imageSize % patchSize != 0 { throw ValidationError("--patch-size must divide --image-size") }
         if embedDim % heads != 0 { throw ValidationError("--heads must divide --embed-dim") }
         if epochs < 1 || batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
+        _ = try tokenDropKeepRange()
+    }
+
+    func tokenDropKeepRange() throws -> ClosedRange<Double> {
+        let bounds = tokenDropKeep.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1], bounds[1] <= 1 else {
+            throw ValidationError("--token-drop-keep must be LOW,HIGH with 0 < LOW ≤ HIGH ≤ 1")
+        }
+        return bounds[0]...bounds[1]
     }
 
     func run() throws {
@@ -77,6 +87,7 @@ struct TrainViT: ParsableCommand {
         settings.weightDecay = weightDecay
         settings.tokenDropProbability = tokenDrop
         settings.tokenDropGuide = tokenDropGuide
+        settings.tokenDropKeep = try tokenDropKeepRange()
         let trainer = ViTTrainer(model: model, loader: BatchLoader(source: train, preprocessing: preprocessing, augmentShift: augmentShift),
                                  settings: settings)
         let clock = Stopwatch()
