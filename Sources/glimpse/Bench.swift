@@ -50,19 +50,18 @@ struct BenchModel: ParsableCommand {
         var generator = SeededGenerator(seed: 2)
         let image = Variable(Tensor.uniform([1, config.inChannels, config.imageHeight, config.imageWidth], in: -1...1,
                                             using: &generator))
-        var figures: [(String, Double)] = [("dense_ms", medianMilliseconds(runs: runs) { _ = model.logits(image) })]
-        figures.append(("gradcam_ms", medianMilliseconds(runs: runs) {
-            _ = DensePass.run(model, images: image.value, options: DensePassOptions(gradcam: true))
-        }))
+        var measured: [(name: String, body: () -> Void)] = [
+            ("dense_ms", { _ = model.logits(image) }),
+            ("gradcam_ms", { _ = DensePass.run(model, images: image.value, options: DensePassOptions(gradcam: true)) }),
+        ]
         if let keep {
             // A Scorer after block 3, as the pruning experiments place it.
             let scorerConfig = ScorerConfig(layer: 3, inputDimension: config.embedDimension, hiddenDimension: min(128, config.embedDimension))
             let scorer = Scorer(config: scorerConfig, parameters: Scorer.initialParameters(scorerConfig, seed: 3))
             let pruned = PrunedInference(model: model, scorer: scorer, denseBlocks: scorerConfig.layer)
-            figures.append(("pruned_ms", medianMilliseconds(runs: runs) {
-                _ = pruned.logits(image.value, policy: .scorer, budget: .keepRate(keep))
-            }))
+            measured.append(("pruned_ms", { _ = pruned.logits(image.value, policy: .scorer, budget: .keepRate(keep)) }))
         }
+        let figures = zip(measured.map(\.name), interleavedMedianMilliseconds(runs: runs, measured.map(\.body))).map { ($0, $1) }
         if json {
             var fields: [String: JSONValue] = ["arch": .string(arch), "threads": .integer(Parallel.threads)]
             for (name, value) in figures { fields[name] = .number((value * 1000).rounded() / 1000) }
@@ -75,17 +74,20 @@ struct BenchModel: ParsableCommand {
     }
 }
 
-/// Median wall time of `body` over `runs` runs after a warm-up of a few runs.
-func medianMilliseconds(runs: Int, _ body: () -> Void) -> Double {
-    for _ in 0..<max(3, runs / 5) { body() }
-    var times: [Double] = []
+/// Median wall time of each body over `runs` runs, after a warm-up of a few
+/// runs. The bodies take turns within every run, so that a change in the
+/// machine's load or clock affects them alike and their ratios hold.
+func interleavedMedianMilliseconds(runs: Int, _ bodies: [() -> Void]) -> [Double] {
+    for _ in 0..<max(3, runs / 5) { bodies.forEach { $0() } }
+    var times = Array(repeating: [Double](), count: bodies.count)
     for _ in 0..<runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        for (index, body) in bodies.enumerated() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
     }
-    times.sort()
-    return times[times.count / 2]
+    return times.map { $0.sorted()[runs / 2] }
 }
 
 struct BenchWorkbench: ParsableCommand {
