@@ -53,11 +53,12 @@ struct TrainViT: ParsableCommand {
     }
 
     func tokenDropKeepRange() throws -> ClosedRange<Double> {
-        let bounds = tokenDropKeep.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1], bounds[1] <= 1 else {
+        let bounds = tokenDropKeep.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard bounds.count == 2, let low = bounds[0], let high = bounds[1], low > 0, low <= high, high <= 1 else {
             throw ValidationError("--token-drop-keep must be LOW,HIGH with 0 < LOW ≤ HIGH ≤ 1")
         }
-        return bounds[0]...bounds[1]
+        return low...high
     }
 
     func run() throws {

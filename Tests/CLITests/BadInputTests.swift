@@ -100,6 +100,7 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                           ["sweep", "--keep", "0,5"],
                           ["train", "vit", "--out", "unused", "--token-drop-keep", "0.5,0.2"],
                           ["train", "vit", "--out", "unused", "--token-drop-keep", "0.3"],
+                          ["train", "vit", "--out", "unused", "--token-drop-keep", "0.2,0.4,x"],
                           ["frobnicate"]] {
             let result = try GlimpseBinary.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.status)")
