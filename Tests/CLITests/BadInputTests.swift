@@ -2,10 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-func write(_ bytes: [UInt8], to path: String) throws {
-    try Data(bytes).write(to: URL(fileURLWithPath: path))
-}
-
 let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {"img_size": 64, "patch_size": 8, "embed_dim": EMBED, "depth": 3, "num_heads": HEADS, "mlp_ratio": 2.0, "in_chans": 1}}"#
 
 @Suite struct BadInputTests {
@@ -19,7 +15,7 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
     func modelWithConfig(_ name: String, _ text: String) throws -> String {
         let folder = try scratch.folder(name)
         try FileManager.default.copyItem(atPath: fixtureModel("vit64_grey_10") + "/model.safetensors", toPath: folder + "/model.safetensors")
-        try write(Array(text.utf8), to: folder + "/config.json")
+        try scratch.write(Array(text.utf8), to: name + "/config.json")
         return folder
     }
 
@@ -36,29 +32,24 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
     }
 
     @Test func badImages() throws {
-        let directory = scratch.path
-        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/missing.png"],
-                                 path: directory + "/missing.png", problem: "no such file")
-        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory], path: directory, problem: "directory")
-        try write([], to: directory + "/empty.png")
-        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/empty.png"],
-                                 path: directory + "/empty.png", problem: "empty")
-        let png = try Data(contentsOf: URL(fileURLWithPath: image))
-        try write(Array(png.prefix(png.count / 2)), to: directory + "/truncated.png")
-        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/truncated.png"],
-                                 path: directory + "/truncated.png", problem: "truncated")
-        var corrupt = Array(png)
+        // Writes `bytes` into the scratch folder and expects analyze to refuse the file for `problem`.
+        func expectRefused(_ bytes: [UInt8], as name: String, problem: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let file = try scratch.write(bytes, to: name)
+            try expectRuntimeFailure(["analyze", "--model", model, "--image", file], path: file, problem: problem,
+                                     sourceLocation: sourceLocation)
+        }
+        let missing = scratch.path("missing.png")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", missing], path: missing, problem: "no such file")
+        try expectRuntimeFailure(["analyze", "--model", model, "--image", scratch.path], path: scratch.path, problem: "directory")
+        try expectRefused([], as: "empty.png", problem: "empty")
+        let png = Array(try Data(contentsOf: URL(fileURLWithPath: image)))
+        try expectRefused(Array(png.prefix(png.count / 2)), as: "truncated.png", problem: "truncated")
+        var corrupt = png
         for index in 40..<min(corrupt.count, 80) { corrupt[index] ^= 0x5A }
-        try write(corrupt, to: directory + "/corrupt.png")
-        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/corrupt.png"],
-                                 path: directory + "/corrupt.png", problem: "PNG")
-        try write(Array("hello, not an image".utf8), to: directory + "/notes.png")
-        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/notes.png"],
-                                 path: directory + "/notes.png", problem: "format")
+        try expectRefused(corrupt, as: "corrupt.png", problem: "PNG")
+        try expectRefused(Array("hello, not an image".utf8), as: "notes.png", problem: "format")
         // 20000 × 20000 = 400 megapixels, refused from the header alone.
-        try write(Array("P5\n20000 20000\n255\n".utf8) + [0, 1, 2], to: directory + "/huge.pgm")
-        try expectRuntimeFailure(["analyze", "--model", model, "--image", directory + "/huge.pgm"],
-                                 path: directory + "/huge.pgm", problem: "megapixel")
+        try expectRefused(Array("P5\n20000 20000\n255\n".utf8) + [0, 1, 2], as: "huge.pgm", problem: "megapixel")
     }
 
     @Test func badModels() throws {
@@ -80,12 +71,12 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
         let truncatedWeights = try scratch.folder("truncated-weights")
         try FileManager.default.copyItem(atPath: model + "/config.json", toPath: truncatedWeights + "/config.json")
         let weights = try Data(contentsOf: URL(fileURLWithPath: model + "/model.safetensors"))
-        try write(Array(weights.prefix(weights.count - 100)), to: truncatedWeights + "/model.safetensors")
+        try scratch.write(Array(weights.prefix(weights.count - 100)), to: "truncated-weights/model.safetensors")
         try expectRuntimeFailure(["analyze", "--model", truncatedWeights, "--image", image],
                                  path: truncatedWeights + "/model.safetensors", problem: "safetensors")
         let directoryWeights = try scratch.folder("directory-weights")
         try FileManager.default.copyItem(atPath: model + "/config.json", toPath: directoryWeights + "/config.json")
-        try FileManager.default.createDirectory(atPath: directoryWeights + "/model.safetensors", withIntermediateDirectories: true)
+        try scratch.folder("directory-weights/model.safetensors")
         try expectRuntimeFailure(["analyze", "--model", directoryWeights, "--image", image],
                                  path: directoryWeights + "/model.safetensors", problem: "directory")
         let noScorer = ["analyze", "--model", model, "--image", image, "--policy", "scorer"]
