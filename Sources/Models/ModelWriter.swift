@@ -17,7 +17,7 @@ public enum ModelWriter {
             "mlp_ratio": .number(config.mlpRatio),
             "in_chans": .integer(config.inChannels),
             "num_classes": .integer(config.classes),
-            "global_pool": .string("token"),
+            "global_pool": .string(config.globalPool.rawValue),
         ]
         let pretrained: [String: JSONValue] = [
             "input_size": .array(preprocessing.inputSize.map { .integer($0) }),
@@ -34,7 +34,7 @@ public enum ModelWriter {
             "architecture": .string(config.architecture),
             "num_classes": .integer(config.classes),
             "num_features": .integer(config.embedDimension),
-            "global_pool": .string("token"),
+            "global_pool": .string(config.globalPool.rawValue),
             "model_args": .object(arguments),
             "pretrained_cfg": .object(pretrained),
             "label_names": .array(config.labels.map { .string($0) }),

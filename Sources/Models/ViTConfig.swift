@@ -25,6 +25,14 @@ public struct Preprocessing: Sendable, Equatable {
     static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
 }
 
+/// How the head reads the final tokens (timm `global_pool`).
+public enum GlobalPool: String, Sendable, CaseIterable {
+    /// The CLS token after the final norm (`norm`).
+    case token
+    /// The mean of the patch tokens, then a norm of that mean (`fc_norm`).
+    case avg
+}
+
 /// A Vision Transformer's shape, with timm `VisionTransformer` semantics.
 public struct ViTConfig: Sendable, Equatable {
     public var architecture: String
@@ -38,6 +46,7 @@ public struct ViTConfig: Sendable, Equatable {
     public var inChannels: Int
     public var classes: Int
     public var layerNormEpsilon: Float = 1e-6
+    public var globalPool: GlobalPool = .token
     public var labels: [String]
     public var preprocessing: Preprocessing
 
@@ -67,6 +76,9 @@ public struct ViTConfig: Sendable, Equatable {
     public var tokenCount: Int { patchCount + 1 }
     public var hiddenDimension: Int { Int((Double(embedDimension) * mlpRatio).rounded()) }
     public var headDimension: Int { embedDimension / heads }
+    /// The state-dict prefix of the norm before the head: timm keeps `norm`
+    /// for CLS read-out and moves it after pooling, as `fc_norm`, for `avg`.
+    public var headNormName: String { globalPool == .token ? "norm" : "fc_norm" }
 
     /// Architectures known by name (timm registrations, patch 16 at 224).
     public static func known(_ name: String) -> ViTConfig? {

@@ -66,7 +66,7 @@ public enum ViTConfigFile {
         }
         // Options that change the architecture beyond what the engine implements.
         let unsupported: [(String, (JSONValue) -> Bool)] = [
-            ("global_pool", { $0.stringValue == "token" }),
+            ("global_pool", { $0.stringValue.flatMap(GlobalPool.init(rawValue:)) != nil }),
             ("class_token", { $0.boolValue == true }),
             ("no_embed_class", { $0.boolValue == false }),
             ("reg_tokens", { $0.intValue == 0 }),
@@ -74,13 +74,18 @@ public enum ViTConfigFile {
             ("qkv_bias", { $0.boolValue == true }),
             ("init_values", { $0 == .null }),
             ("pre_norm", { $0.boolValue == false }),
-            ("fc_norm", { $0 == .null || $0.boolValue == false }),
             ("dynamic_img_size", { $0.boolValue == false }),
         ]
         for (key, accepted) in unsupported {
             if let value = args[key], !accepted(value) {
                 throw fail("\"model_args.\(key)\" = \(value.serialized) is not supported (only the plain timm ViT is)")
             }
+        }
+        let globalPool = args["global_pool"]?.stringValue.flatMap(GlobalPool.init(rawValue:)) ?? .token
+        // timm's default (null) puts the final norm after "avg" pooling and
+        // before the head for "token"; the engine implements only those.
+        if let fcNorm = args["fc_norm"], fcNorm != .null, fcNorm.boolValue != (globalPool == .avg) {
+            throw fail("\"model_args.fc_norm\" = \(fcNorm.serialized) with global_pool \"\(globalPool.rawValue)\" is not supported (only timm's default placement of the final norm is)")
         }
         let (height, width) = try pair("img_size")
         let (patchHeight, patchWidth) = try pair("patch_size")
@@ -97,9 +102,11 @@ public enum ViTConfigFile {
         } else {
             classes = try integer("num_classes", default: 1000)
         }
-        return ViTConfig(architecture: architecture, imageHeight: height, imageWidth: width, patchSize: patchHeight,
-                         embedDimension: try integer("embed_dim"), depth: try integer("depth"), heads: try integer("num_heads"),
-                         mlpRatio: mlpRatio, inChannels: try integer("in_chans", default: 3), classes: classes)
+        var config = ViTConfig(architecture: architecture, imageHeight: height, imageWidth: width, patchSize: patchHeight,
+                               embedDimension: try integer("embed_dim"), depth: try integer("depth"), heads: try integer("num_heads"),
+                               mlpRatio: mlpRatio, inChannels: try integer("in_chans", default: 3), classes: classes)
+        config.globalPool = globalPool
+        return config
     }
 
     private static func preprocessing(_ settings: [String: JSONValue], config: ViTConfig,

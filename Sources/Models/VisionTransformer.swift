@@ -25,7 +25,8 @@ public struct BlockOutput {
 
 /// A Vision Transformer with timm `VisionTransformer` semantics: pre-norm
 /// blocks, LayerNorm eps 1e-6, exact GELU, qkv laid out q|k|v then heads,
-/// a CLS token, learned position embedding, and the head on norm(x)[:, 0].
+/// a CLS token, learned position embedding, and the head on norm(x)[:, 0]
+/// (`global_pool` "token") or on fc_norm(mean of the patch tokens) ("avg").
 public final class VisionTransformer: @unchecked Sendable {
     public let config: ViTConfig
     public let parameters: Parameters
@@ -84,7 +85,7 @@ public final class VisionTransformer: @unchecked Sendable {
                 (names.fc2Weight, [d, hidden]), (names.fc2Bias, [d]),
             ]
         }
-        shapes += [("norm.weight", [d]), ("norm.bias", [d]),
+        shapes += [(config.headNormName + ".weight", [d]), (config.headNormName + ".bias", [d]),
                    ("head.weight", [config.classes, d]), ("head.bias", [config.classes])]
         return shapes
     }
@@ -118,12 +119,21 @@ public final class VisionTransformer: @unchecked Sendable {
                            attention: taps.keepAttention ? attention.probabilities : nil)
     }
 
-    /// Final norm, CLS read-out and head: tokens [B, N, D] → logits [B, classes].
+    /// Pooling, its norm and the head: tokens [B, N, D] (CLS first; after
+    /// pruning the patch tokens are the kept ones) → logits [B, classes].
     public func classify(_ x: Variable) -> Variable {
-        let batch = x.shape[0]
-        let normed = layerNorm(x, weight: parameter("norm.weight"), bias: parameter("norm.bias"), epsilon: config.layerNormEpsilon)
-        let classToken = reshape(gatherTokens(normed, indices: Array(repeating: [0], count: batch)), [batch, config.embedDimension])
-        return linear(classToken, weight: parameter("head.weight"), bias: parameter("head.bias"))
+        let (batch, tokens) = (x.shape[0], x.shape[1])
+        let weight = parameter(config.headNormName + ".weight"), bias = parameter(config.headNormName + ".bias")
+        let pooled: Variable
+        switch config.globalPool {
+        case .token:
+            let normed = layerNorm(x, weight: weight, bias: bias, epsilon: config.layerNormEpsilon)
+            pooled = reshape(gatherTokens(normed, indices: Array(repeating: [0], count: batch)), [batch, config.embedDimension])
+        case .avg:
+            let patches = gatherTokens(x, indices: Array(repeating: Array(1..<tokens), count: batch))
+            pooled = layerNorm(meanTokens(patches), weight: weight, bias: bias, epsilon: config.layerNormEpsilon)
+        }
+        return linear(pooled, weight: parameter("head.weight"), bias: parameter("head.bias"))
     }
 
     /// Dense forward: images [B, C, H, W] → logits [B, classes].
@@ -166,7 +176,7 @@ extension VisionTransformer {
             } else if name.hasPrefix("patch_embed.proj.") {
                 let bound = 1 / Float(config.inChannels * config.patchSize * config.patchSize).squareRoot()
                 tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
-            } else if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name == "norm.weight" {
+            } else if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name.hasSuffix("norm.weight") {
                 tensor = Tensor(shape: shape, repeating: 1)
             } else if name.hasSuffix(".bias") {
                 tensor = Tensor(zeros: shape)

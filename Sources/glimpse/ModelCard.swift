@@ -23,7 +23,7 @@ enum ModelCard {
 
         | | |
         | --- | --- |
-        | Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio) |
+        | Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |
         | Parameters | \(VisionTransformer.expectedShapes(config).reduce(0) { $0 + $1.1.reduce(1, *) }) |
         | Data | \(data), \(trainImages) training images |
         | Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |

@@ -6,6 +6,7 @@ import Methods
 import Models
 
 extension TokenDropGuide: ExpressibleByArgument {}
+extension GlobalPool: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +31,8 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Number of blocks.") var depth = 6
     @Option(help: "Attention heads.") var heads = 2
     @Option(help: "MLP hidden width as a multiple of the token width.") var mlpRatio = 4.0
+    @Option(help: "What the head reads: token (the CLS token) or avg (the mean of the patch tokens).")
+    var globalPool: GlobalPool = .token
     @Option(help: "Epochs.") var epochs = 12
     @Option(help: "Batch size.") var batchSize = 64
     @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
@@ -69,10 +72,11 @@ struct TrainViT: ParsableCommand {
         let preprocessing = Preprocessing(
             inputSize: [channels, imageSize, imageSize], cropFraction: 1, interpolation: .bicubic,
             mean: channels == 1 ? [0.2860] : [0.485, 0.456, 0.406], std: channels == 1 ? [0.3530] : [0.229, 0.224, 0.225])
-        let config = ViTConfig(architecture: "glimpse_vit_p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
+        var config = ViTConfig(architecture: "glimpse_vit_p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
                                patchSize: patchSize, embedDimension: embedDim, depth: depth, heads: heads, mlpRatio: mlpRatio,
                                inChannels: channels, classes: train.classNames.count, labels: train.classNames,
                                preprocessing: preprocessing)
+        config.globalPool = globalPool
         if let problem = config.inconsistency { throw ValidationError(problem) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))

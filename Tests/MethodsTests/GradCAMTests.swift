@@ -7,7 +7,7 @@ import Models
 import TestSupport
 import Testing
 
-let fixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16"]
+let fixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16", "vit32_grey_5_avg"]
 
 func fixturePath(_ name: String) -> String { RepositoryPaths.fixtures.appendingPathComponent("vit/\(name)").path }
 

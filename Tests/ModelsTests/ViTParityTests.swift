@@ -1,3 +1,4 @@
+import Autodiff
 import Formats
 import Foundation
 import Kernels
@@ -6,7 +7,7 @@ import TestSupport
 import Testing
 
 /// The random-weight timm models written by tools/fixtures/make_vit_fixtures.py.
-let vitFixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16"]
+let vitFixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16", "vit32_grey_5_avg"]
 
 func vitFixture(_ name: String) -> String {
     RepositoryPaths.fixtures.appendingPathComponent("vit/\(name)").path
@@ -46,6 +47,37 @@ func floats(_ value: JSONValue?) -> [Float] {
         #expect(model.config.preprocessing.mean == [0.5] && model.config.preprocessing.std == [0.25])
         let unlabelled = try ViTModel.load(vitFixture("vit224_rgb_1000"))
         #expect(unlabelled.config.labels[999] == "999")
+        #expect(model.config.globalPool == .token)
+        #expect(try ViTModel.load(vitFixture("vit32_grey_5_avg")).config.globalPool == .avg)
+    }
+
+    @Test func averagePoolingReadsOnlyThePatchTokensInAnyOrder() throws {
+        let model = try ViTModel.load(vitFixture("vit32_grey_5_avg")).transformer
+        var generator = SeededGenerator(seed: 5)
+        let tokens = Tensor.uniform([1, 6, model.config.embedDimension], in: -2...2, using: &generator)
+        let logits = model.classify(Variable(tokens)).value.array
+        let width = model.config.embedDimension
+        let changed = Tensor(shape: tokens.shape, values: tokens.array)
+        for channel in 0..<width { changed.pointer[channel] = 7 }  // the CLS row
+        let patches = Array(tokens.array[width...])
+        let reversed = (0..<5).reversed().flatMap { patches[($0 * width)..<(($0 + 1) * width)] }
+        (changed.pointer + width).update(from: reversed, count: reversed.count)
+        #expect(maxAbsoluteError(model.classify(Variable(changed)).value.array, logits) < 1e-5)
+    }
+
+    @Test func averagePooledModelRoundTripsThroughItsFolder() throws {
+        var config = try ViTModel.load(vitFixture("vit32_grey_5_avg")).config
+        config.architecture = "written_avg"
+        let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: 3))
+        #expect(model.parameters["fc_norm.weight"] != nil && model.parameters["norm.weight"] == nil)
+        let directory = try TemporaryDirectory()
+        let folder = try directory.folder("avg")
+        try ModelWriter.write(model, to: folder)
+        let loaded = try ViTModel.load(folder)
+        #expect(loaded.config.globalPool == .avg)
+        var generator = SeededGenerator(seed: 6)
+        let images = Tensor.uniform([2, 1, 32, 32], in: -1...1, using: &generator)
+        #expect(loaded.transformer.logits(Variable(images)).value.array == model.logits(Variable(images)).value.array)
     }
 }
 
@@ -114,8 +146,20 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
     }
 
     @Test func unsupportedVariantsAreNamed() throws {
+        let attentionPool = try fixtureCopy("map") { modelArguments(&$0, "global_pool", .string("map")) }
+        #expect(problem(attentionPool).contains("global_pool"))
+        let normBeforePool = try fixtureCopy("avg-no-fc-norm") {
+            modelArguments(&$0, "global_pool", .string("avg"))
+            modelArguments(&$0, "fc_norm", .bool(false))
+        }
+        #expect(problem(normBeforePool).contains("fc_norm"))
+    }
+
+    @Test func averagePoolingNeedsItsNormAfterThePool() throws {
+        // A CLS-read-out checkpoint relabelled "avg" has `norm` where timm
+        // then expects `fc_norm`.
         let folder = try fixtureCopy { modelArguments(&$0, "global_pool", .string("avg")) }
-        #expect(problem(folder).contains("global_pool"))
+        #expect(problem(folder).contains("fc_norm.weight"))
     }
 
     @Test func missingPiecesAreNamed() throws {
