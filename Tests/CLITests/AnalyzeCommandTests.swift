@@ -2,8 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-func fixtureModel(_ name: String) -> String { RepositoryPaths.fixtures.appendingPathComponent("vit/\(name)").path }
-
 func jsonObject(_ text: String) throws -> [String: Any] {
     try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
@@ -13,7 +11,7 @@ func numbers(_ value: Any?) -> [Double] { (value as? [Any])?.compactMap { ($0 as
 @Suite struct AnalyzeCommandTests {
     @Test(arguments: ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16"])
     func jsonLogitsMatchTimm(name: String) throws {
-        let folder = fixtureModel(name)
+        let folder = vitFixture(name)
         let result = try GlimpseBinary.run(["analyze", "--model", folder, "--image", folder + "/input.png", "--json"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.isEmpty)
@@ -36,7 +34,7 @@ func numbers(_ value: Any?) -> [Double] { (value as? [Any])?.compactMap { ($0 as
     }
 
     @Test func pruningAddsKeptTokensAndPrunedResults() throws {
-        let folder = fixtureModel("vit64_grey_10")
+        let folder = vitFixture("vit64_grey_10")
         let result = try GlimpseBinary.run(["analyze", "--model", folder, "--image", folder + "/input.png", "--json",
                                             "--keep", "0.25", "--policy", "random", "--seed", "7", "--class", "3", "--top", "2"])
         #expect(result.status == 0, "\(result.standardError)")
@@ -57,7 +55,7 @@ func numbers(_ value: Any?) -> [Double] { (value as? [Any])?.compactMap { ($0 as
     }
 
     @Test func textReportListsTheTopClasses() throws {
-        let folder = fixtureModel("vit64_grey_10")
+        let folder = vitFixture("vit64_grey_10")
         let result = try GlimpseBinary.run(["analyze", "--model", folder, "--image", folder + "/input.png", "--top", "3"])
         #expect(result.status == 0)
         let lines = result.standardOutput.split(separator: "\n")

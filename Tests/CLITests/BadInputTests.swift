@@ -5,8 +5,8 @@ import Testing
 let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {"img_size": 64, "patch_size": 8, "embed_dim": EMBED, "depth": 3, "num_heads": HEADS, "mlp_ratio": 2.0, "in_chans": 1}}"#
 
 @Suite struct BadInputTests {
-    let model = fixtureModel("vit64_grey_10")
-    let image = fixtureModel("vit64_grey_10") + "/input.png"
+    let model = vitFixture("vit64_grey_10")
+    let image = vitFixture("vit64_grey_10") + "/input.png"
     let scratch: TemporaryDirectory
 
     init() throws { scratch = try TemporaryDirectory() }
@@ -14,7 +14,7 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
     /// A copy of the fixture model, called `name`, whose config.json is replaced by `text`.
     func modelWithConfig(_ name: String, _ text: String) throws -> String {
         let folder = try scratch.folder(name)
-        try FileManager.default.copyItem(atPath: fixtureModel("vit64_grey_10") + "/model.safetensors", toPath: folder + "/model.safetensors")
+        try FileManager.default.copyItem(atPath: vitFixture("vit64_grey_10") + "/model.safetensors", toPath: folder + "/model.safetensors")
         try scratch.write(Array(text.utf8), to: name + "/config.json")
         return folder
     }

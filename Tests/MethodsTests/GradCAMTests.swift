@@ -7,12 +7,8 @@ import Models
 import TestSupport
 import Testing
 
-let fixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16", "vit32_grey_5_avg"]
-
-func fixturePath(_ name: String) -> String { RepositoryPaths.fixtures.appendingPathComponent("vit/\(name)").path }
-
 func expected(_ name: String) throws -> [String: JSONValue] {
-    guard case .object(let fields) = try JSONFile.read(fixturePath(name) + "/expected.json") else { return [:] }
+    guard case .object(let fields) = try JSONFile.read(vitFixture(name) + "/expected.json") else { return [:] }
     return fields
 }
 
@@ -22,13 +18,13 @@ func floatArray(_ value: JSONValue?) -> [Float] {
 }
 
 func preparedInput(_ name: String, for model: ViTModel) throws -> PreparedImage {
-    ImagePreprocessor.prepare(try ImageFile.read(path: fixturePath(name) + "/input.png"), for: model.config.preprocessing)
+    ImagePreprocessor.prepare(try ImageFile.read(path: vitFixture(name) + "/input.png"), for: model.config.preprocessing)
 }
 
 @Suite struct GradCAMTests {
-    @Test(arguments: fixtureNames)
+    @Test(arguments: vitFixtureNames)
     func gradcamAndRolloutMatchPyTorch(name: String) throws {
-        let model = try ViTModel.load(fixturePath(name))
+        let model = try ViTModel.load(vitFixture(name))
         let values = try expected(name)
         let input = try preparedInput(name, for: model)
         let pass = DensePass.run(model.transformer, images: input.tensor,
@@ -47,7 +43,7 @@ func preparedInput(_ name: String, for model: ViTModel) throws -> PreparedImage 
     }
 
     @Test func batchedGradCAMEqualsOneImageAtATime() throws {
-        let model = try ViTModel.load(fixturePath("vit64_grey_10"))
+        let model = try ViTModel.load(vitFixture("vit64_grey_10"))
         var generator = SeededGenerator(seed: 5)
         let images = Tensor.uniform([3, 1, 64, 64], in: -2...2, using: &generator)
         let together = DensePass.run(model.transformer, images: images, options: DensePassOptions(gradcam: true))

@@ -36,7 +36,7 @@ import Testing
     let input: PreparedImage
 
     init() throws {
-        model = try ViTModel.load(fixturePath("vit64_grey_10"))
+        model = try ViTModel.load(vitFixture("vit64_grey_10"))
         input = try preparedInput("vit64_grey_10", for: model)
     }
 

@@ -23,7 +23,7 @@ struct SyntheticImages: LabelledImageSource {
 
 @Suite struct SweepTests {
     @Test func shardsMergeToTheWholeSweep() throws {
-        let model = try ViTModel.load(fixturePath("vit64_grey_10"))
+        let model = try ViTModel.load(vitFixture("vit64_grey_10"))
         let loader = BatchLoader(source: SyntheticImages(count: 24, channels: 1, size: 64), preprocessing: model.config.preprocessing)
         let sweep = Sweep(model: model, policies: [.none, .random, .gradcam, .clsAttention], keepRates: [0.25, 0.5], batchSize: 5, seed: 1)
         let whole = try sweep.run(loader: loader, indices: Array(0..<24))

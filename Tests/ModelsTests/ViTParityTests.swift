@@ -6,13 +6,6 @@ import Models
 import TestSupport
 import Testing
 
-/// The random-weight timm models written by tools/fixtures/make_vit_fixtures.py.
-let vitFixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16", "vit32_grey_5_avg"]
-
-func vitFixture(_ name: String) -> String {
-    RepositoryPaths.fixtures.appendingPathComponent("vit/\(name)").path
-}
-
 /// The expected values timm computed for a fixture's input image.
 func expectedValues(_ name: String) throws -> [String: JSONValue] {
     guard case .object(let fields) = try JSONFile.read(vitFixture(name) + "/expected.json") else {

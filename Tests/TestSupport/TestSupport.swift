@@ -82,3 +82,11 @@ public enum GlimpseBinary {
                       standardError: errorText.withLock { $0 })
     }
 }
+
+/// The random-weight timm models written by tools/fixtures/make_vit_fixtures.py.
+public let vitFixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16", "vit32_grey_5_avg"]
+
+/// The folder of one of `vitFixtureNames`.
+public func vitFixture(_ name: String) -> String {
+    RepositoryPaths.fixtures.appendingPathComponent("vit/\(name)").path
+}
