@@ -5,7 +5,7 @@ import Models
 /// Dense accuracy of a model over a data set.
 public enum Evaluation {
     /// Top-1 accuracy over the first `limit` images (all by default).
-    public static func accuracy(_ model: VisionTransformer, loader: BatchLoader, limit: Int? = nil, batchSize: Int = 250) throws -> Double {
+    public static func accuracy(_ model: any ImageClassifier, loader: BatchLoader, limit: Int? = nil, batchSize: Int = 250) throws -> Double {
         let count = min(loader.source.count, limit ?? Int.max)
         var correct = 0
         var generator = SeededGenerator(seed: 0)

@@ -98,7 +98,6 @@ public struct Sweep {
             let batchIndices = Array(indices[start..<min(indices.count, start + batchSize)])
             let (images, labels) = try loader.batch(batchIndices, augment: false, generator: &generator)
             let count = labels.count
-            let clock = Stopwatch()
             let pass = DensePass.run(transformer, images: images, options: DensePassOptions(
                 keepAttention: policies.contains(.clsAttention), featuresAfterBlocks: pruningBlocks,
                 gradcam: policies.contains(.gradcam)))

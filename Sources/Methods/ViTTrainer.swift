@@ -25,6 +25,9 @@ public struct ViTTrainingSettings: Sendable {
     /// With the Scorer guide, every this-many-th step that drops also
     /// computes Grad-CAM and takes one Scorer step; the others only score.
     public var scorerUpdateInterval = 4
+    /// Share of the loss taken by cross-entropy against the teacher's top
+    /// class (DeiT's hard distillation) when a teacher is given.
+    public var distillationWeight: Float = 0.5
     public var seed: UInt64 = 0
     /// Images per split to use (nil: all).
     public var limit: Int?
@@ -75,10 +78,16 @@ public final class ViTTrainer {
     public let scorer: Scorer?
     private var scorerOptimiser = AdamWState()
 
-    public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings) {
+    /// A trained classifier whose top class on each augmented image is a
+    /// second target (same preprocessing as the model).
+    public let teacher: (any ImageClassifier)?
+
+    public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings,
+                teacher: (any ImageClassifier)? = nil) {
         self.model = model
         self.loader = loader
         self.settings = settings
+        self.teacher = teacher
         if settings.tokenDropGuide == .scorer {
             let config = ScorerConfig(layer: settings.tokenDropBlocks, inputDimension: model.config.embedDimension,
                                       hiddenDimension: min(128, model.config.embedDimension))
@@ -88,44 +97,25 @@ public final class ViTTrainer {
         }
     }
 
-    private var sampleCount: Int { min(loader.source.count, settings.limit ?? Int.max) }
-    private var stepsPerEpoch: Int { max(1, sampleCount / settings.batchSize) }
+    private var loop: TrainingLoop {
+        TrainingLoop(loader: loader, sampleCount: min(loader.source.count, settings.limit ?? Int.max),
+                     batchSize: settings.batchSize, epochs: settings.epochs, warmupEpochs: settings.warmupEpochs,
+                     peakRate: settings.learningRate, floorRate: settings.minimumLearningRate, seed: settings.seed)
+    }
 
     /// Runs every remaining step; `checkpoint` is written every
     /// `checkpointEvery` steps and at the end of each epoch.
     public func train(checkpoint: String, resume: Bool, checkpointEvery: Int = 100,
                       progress: (TrainingProgress) -> Void) throws {
-        let totalSteps = stepsPerEpoch * settings.epochs
-        var step = 0
-        if resume { step = try restore(checkpoint) }
-        let schedule = WarmupCosineSchedule(peak: settings.learningRate, floor: settings.minimumLearningRate,
-                                            warmupSteps: Int(settings.warmupEpochs * Double(stepsPerEpoch)), totalSteps: totalSteps)
-        let clock = Stopwatch()
-        let startStep = step
-        var smoothedLoss = 0.0, smoothedAccuracy = 0.0
-        while step < totalSteps {
-            let epoch = step / stepsPerEpoch
-            let order = seededPermutation(count: sampleCount, seed: settings.seed &+ UInt64(epoch))
-            let offset = (step % stepsPerEpoch) * settings.batchSize
-            // A generator per step keeps augmentation reproducible across resumes.
-            var generator = SeededGenerator(seed: settings.seed ^ (UInt64(step) &* 0x9E37_79B9))
-            let (images, labels) = try loader.batch(Array(order[offset..<(offset + settings.batchSize)]), augment: true,
-                                                    generator: &generator)
-            let rate = schedule.rate(at: step)
-            let (loss, correct) = trainingStep(images: images, labels: labels, learningRate: rate, step: step,
-                                               generator: &generator)
-            let weight = step == startStep ? 1.0 : 0.02
-            smoothedLoss += weight * (Double(loss) - smoothedLoss)
-            smoothedAccuracy += weight * (Double(correct) / Double(labels.count) - smoothedAccuracy)
-            step += 1
-            if step % checkpointEvery == 0 || step % stepsPerEpoch == 0 || step == totalSteps {
-                try save(checkpoint, step: step)
+        let loop = self.loop
+        let startStep = resume ? try restore(checkpoint) : 0
+        try loop.run(from: startStep, step: { images, labels, rate, index, generator in
+            trainingStep(images: images, labels: labels, learningRate: rate, step: index, generator: &generator)
+        }, finished: { done in
+            if done % checkpointEvery == 0 || done % loop.stepsPerEpoch == 0 || done == loop.totalSteps {
+                try save(checkpoint, step: done)
             }
-            let perStep = clock.milliseconds / 1000 / Double(step - startStep)
-            progress(TrainingProgress(epoch: step / stepsPerEpoch, epochs: settings.epochs, step: step, totalSteps: totalSteps,
-                                      loss: smoothedLoss, accuracy: smoothedAccuracy, learningRate: rate,
-                                      secondsRemaining: perStep * Double(totalSteps - step)))
-        }
+        }, progress: progress)
     }
 
     /// Forward, backward and AdamW on one batch; returns loss and hits.
@@ -149,7 +139,13 @@ public final class ViTTrainer {
             tokens = model.block(index, tokens).tokens
         }
         let logits = model.classify(tokens)
-        let loss = crossEntropy(logits, labels: labels, smoothing: settings.labelSmoothing)
+        var loss = crossEntropy(logits, labels: labels, smoothing: settings.labelSmoothing)
+        if let teacher {
+            let teacherLabels = DensePass.topClasses(teacher.logits(Variable(images)).value)
+            let weight = settings.distillationWeight
+            loss = add(scale(loss, by: 1 - weight),
+                       scale(crossEntropy(logits, labels: teacherLabels, smoothing: settings.labelSmoothing), by: weight))
+        }
         loss.backward()
         let gradients = parameters.endTrainingStep()
         Optimizer.clip(Array(gradients.values), maximumNorm: settings.gradientClip)
@@ -209,9 +205,15 @@ public final class ViTTrainer {
                              weightDecay: 0.01)
     }
 
+    /// What a checkpoint must agree with to be resumed: the settings, and
+    /// whether a teacher takes part.
+    private var fingerprint: String {
+        settings.fingerprint + (teacher == nil ? "" : " distill=\(settings.distillationWeight)")
+    }
+
     private func save(_ path: String, step: Int) throws {
         var tensors = Self.checkpointTensors(model.parameters, optimiser, prefix: "")
-        var metadata = ["step": String(step), "settings": settings.fingerprint]
+        var metadata = ["step": String(step), "settings": fingerprint]
         if let scorer {
             tensors += Self.checkpointTensors(scorer.parameters, scorerOptimiser, prefix: "scorer.")
             metadata["scorer_steps"] = String(scorerOptimiser.steps)
@@ -233,7 +235,7 @@ public final class ViTTrainer {
     /// Loads a checkpoint written with the same settings; returns its step.
     private func restore(_ path: String) throws -> Int {
         let file = try SafetensorsFile(path: path)
-        guard file.metadata["settings"] == settings.fingerprint, let step = file.metadata["step"].flatMap(Int.init) else {
+        guard file.metadata["settings"] == fingerprint, let step = file.metadata["step"].flatMap(Int.init) else {
             throw FileError(path: path, problem: "checkpoint was written with other settings (\(file.metadata["settings"] ?? "none")); delete it or use the same options")
         }
         try Self.restore(model.parameters, &optimiser, steps: step, prefix: "", from: file)

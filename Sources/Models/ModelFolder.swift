@@ -87,3 +87,48 @@ enum WeightLoader {
         return parameters
     }
 }
+
+extension ConvNet {
+    /// Loads a folder written by `glimpse train cnn` (architecture `glimpse_cnn`).
+    public static func load(_ path: String) throws -> ConvNet {
+        let configPath = path + "/config.json"
+        guard FileManager.default.fileExists(atPath: configPath) else {
+            throw FileError(path: path, problem: "not a model folder: no config.json")
+        }
+        let config = try ConvNetConfigFile.read(configPath)
+        let parameters = try WeightLoader.load(try SafetensorsFile(path: path + "/model.safetensors"),
+                                               expected: expectedShapes(config))
+        return ConvNet(config: config, parameters: parameters)
+    }
+}
+
+/// Reads the config.json of a convolutional classifier.
+enum ConvNetConfigFile {
+    static func read(_ path: String) throws -> ConvNetConfig {
+        func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
+        guard case .object(let fields) = try JSONFile.read(path) else { throw fail("config must be a JSON object") }
+        guard let architecture = fields["architecture"]?.stringValue else { throw fail("missing \"architecture\"") }
+        guard architecture == ConvNetConfig.architectureName else {
+            throw fail("architecture '\(architecture)' is not a convolutional classifier (\(ConvNetConfig.architectureName), written by glimpse train cnn)")
+        }
+        guard case .object(let arguments)? = fields["model_args"] else { throw fail("missing \"model_args\" object") }
+        guard let imageSize = arguments["img_size"]?.intValue, let inChannels = arguments["in_chans"]?.intValue,
+              case .array(let widthValues)? = arguments["widths"], let widths = Optional(widthValues.compactMap(\.intValue)),
+              widths.count == widthValues.count, let classes = fields["num_classes"]?.intValue else {
+            throw fail("\"model_args\" needs integer img_size and in_chans and an integer array widths; \"num_classes\" an integer")
+        }
+        let defaults = Preprocessing(inputSize: [inChannels, imageSize, imageSize], cropFraction: 1, interpolation: .bicubic,
+                                     mean: Array(repeating: 0.5, count: max(inChannels, 0)),
+                                     std: Array(repeating: 0.5, count: max(inChannels, 0)))
+        var preprocessing = defaults
+        if let pretrained = fields["pretrained_cfg"] {
+            guard case .object(let settings) = pretrained else { throw fail("\"pretrained_cfg\" must be an object") }
+            preprocessing = try ViTConfigFile.preprocessing(settings, defaults: defaults, fail: fail)
+        }
+        let config = ConvNetConfig(imageSize: imageSize, inChannels: inChannels, widths: widths, classes: classes,
+                                   labels: try ViTConfigFile.labelNames(fields, classes: classes, fail: fail),
+                                   preprocessing: preprocessing)
+        if let problem = config.inconsistency { throw fail(problem) }
+        return config
+    }
+}

@@ -1,13 +1,12 @@
 import Formats
 import Foundation
 
-/// Writes a ViT as a hub-layout folder that timm can also load
-/// (`timm.create_model(..., pretrained_cfg_overlay=dict(file=...))` or
+/// Writes models as hub-layout folders. A ViT's folder is one timm can also
+/// load (`timm.create_model(..., pretrained_cfg_overlay=dict(file=...))` or
 /// `load_checkpoint`): config.json with `model_args`, and model.safetensors.
 public enum ModelWriter {
     public static func write(_ model: VisionTransformer, to folder: String) throws {
         let config = model.config
-        let preprocessing = config.preprocessing
         let arguments: [String: JSONValue] = [
             "img_size": .array([.integer(config.imageHeight), .integer(config.imageWidth)]),
             "patch_size": .integer(config.patchSize),
@@ -19,27 +18,53 @@ public enum ModelWriter {
             "num_classes": .integer(config.classes),
             "global_pool": .string(config.globalPool.rawValue),
         ]
-        let pretrained: [String: JSONValue] = [
-            "input_size": .array(preprocessing.inputSize.map { .integer($0) }),
-            "crop_pct": .number(preprocessing.cropFraction),
-            "crop_mode": .string("center"),
-            "interpolation": .string(preprocessing.interpolation.rawValue),
-            "mean": JSONValue.floats(preprocessing.mean),
-            "std": JSONValue.floats(preprocessing.std),
-            "num_classes": .integer(config.classes),
-            "first_conv": .string("patch_embed.proj"),
-            "classifier": .string("head"),
-        ]
         let document: JSONValue = .object([
             "architecture": .string(config.architecture),
             "num_classes": .integer(config.classes),
             "num_features": .integer(config.embedDimension),
             "global_pool": .string(config.globalPool.rawValue),
             "model_args": .object(arguments),
-            "pretrained_cfg": .object(pretrained),
+            "pretrained_cfg": pretrainedConfig(config.preprocessing, classes: config.classes, firstConv: "patch_embed.proj"),
             "label_names": .array(config.labels.map { .string($0) }),
         ])
         try JSONFile.write(document, to: folder + "/config.json")
-        try Safetensors.write(model.parameters.names.map { ($0, model.parameters[$0]!) }, to: folder + "/model.safetensors")
+        try writeWeights(model.parameters, to: folder)
+    }
+
+    /// A convolutional classifier: config.json (architecture `glimpse_cnn`) and model.safetensors.
+    public static func write(_ model: ConvNet, to folder: String) throws {
+        let config = model.config
+        let document: JSONValue = .object([
+            "architecture": .string(ConvNetConfig.architectureName),
+            "num_classes": .integer(config.classes),
+            "model_args": .object([
+                "img_size": .integer(config.imageSize),
+                "in_chans": .integer(config.inChannels),
+                "widths": .array(config.widths.map { .integer($0) }),
+            ]),
+            "pretrained_cfg": pretrainedConfig(config.preprocessing, classes: config.classes, firstConv: "stages.0.conv"),
+            "label_names": .array(config.labels.map { .string($0) }),
+        ])
+        try JSONFile.write(document, to: folder + "/config.json")
+        try writeWeights(model.parameters, to: folder)
+    }
+
+    /// timm's `pretrained_cfg`: how images are prepared for the model.
+    private static func pretrainedConfig(_ preprocessing: Preprocessing, classes: Int, firstConv: String) -> JSONValue {
+        .object([
+            "input_size": .array(preprocessing.inputSize.map { .integer($0) }),
+            "crop_pct": .number(preprocessing.cropFraction),
+            "crop_mode": .string("center"),
+            "interpolation": .string(preprocessing.interpolation.rawValue),
+            "mean": JSONValue.floats(preprocessing.mean),
+            "std": JSONValue.floats(preprocessing.std),
+            "num_classes": .integer(classes),
+            "first_conv": .string(firstConv),
+            "classifier": .string("head"),
+        ])
+    }
+
+    private static func writeWeights(_ parameters: Parameters, to folder: String) throws {
+        try Safetensors.write(parameters.names.map { ($0, parameters[$0]!) }, to: folder + "/model.safetensors")
     }
 }

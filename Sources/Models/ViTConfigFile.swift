@@ -12,6 +12,9 @@ public enum ViTConfigFile {
         func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
         guard case .object(let fields) = root else { throw fail("config must be a JSON object") }
         guard let architecture = fields["architecture"]?.stringValue else { throw fail("missing \"architecture\"") }
+        guard architecture != ConvNetConfig.architectureName else {
+            throw fail("a convolutional classifier (\(architecture)), not a ViT; it serves as `glimpse train vit --teacher`")
+        }
 
         var config: ViTConfig
         if let arguments = fields["model_args"] {
@@ -30,17 +33,10 @@ public enum ViTConfigFile {
             throw fail("unknown architecture '\(architecture)' and no \"model_args\" to build it from (known: \(ViTConfig.knownArchitectures.joined(separator: ", ")))")
         }
 
-        if let labels = fields["label_names"] {
-            guard case .array(let values) = labels, let names = Optional(values.compactMap(\.stringValue)),
-                  names.count == values.count else { throw fail("\"label_names\" must be an array of strings") }
-            guard names.count == config.classes else {
-                throw fail("\(names.count) label names for \(config.classes) classes")
-            }
-            config.labels = names
-        }
+        if let names = try labelNames(fields, classes: config.classes, fail: fail) { config.labels = names }
         if let pretrained = fields["pretrained_cfg"] {
             guard case .object(let settings) = pretrained else { throw fail("\"pretrained_cfg\" must be an object") }
-            config.preprocessing = try preprocessing(settings, config: config, fail: fail)
+            config.preprocessing = try preprocessing(settings, defaults: config.preprocessing, fail: fail)
         }
         if let problem = config.inconsistency { throw fail(problem) }
         return config
@@ -109,14 +105,24 @@ public enum ViTConfigFile {
         return config
     }
 
-    private static func preprocessing(_ settings: [String: JSONValue], config: ViTConfig,
-                                      fail: (String) -> FileError) throws -> Preprocessing {
-        var result = config.preprocessing
+    /// `label_names`, when present, checked against the class count.
+    static func labelNames(_ fields: [String: JSONValue], classes: Int, fail: (String) -> FileError) throws -> [String]? {
+        guard let labels = fields["label_names"] else { return nil }
+        guard case .array(let values) = labels, let names = Optional(values.compactMap(\.stringValue)),
+              names.count == values.count else { throw fail("\"label_names\" must be an array of strings") }
+        guard names.count == classes else { throw fail("\(names.count) label names for \(classes) classes") }
+        return names
+    }
+
+    /// `pretrained_cfg` over `defaults`, whose input size is the model's.
+    static func preprocessing(_ settings: [String: JSONValue], defaults: Preprocessing,
+                              fail: (String) -> FileError) throws -> Preprocessing {
+        var result = defaults
         if let size = settings["input_size"] {
             guard case .array(let items) = size, items.count == 3, let values = Optional(items.compactMap(\.intValue)),
                   values.count == 3 else { throw fail("\"pretrained_cfg.input_size\" must be [C, H, W]") }
-            guard values == [config.inChannels, config.imageHeight, config.imageWidth] else {
-                throw fail("\"pretrained_cfg.input_size\" \(values) does not match the model input [\(config.inChannels), \(config.imageHeight), \(config.imageWidth)]")
+            guard values == defaults.inputSize else {
+                throw fail("\"pretrained_cfg.input_size\" \(values) does not match the model input \(defaults.inputSize)")
             }
             result.inputSize = values
         }

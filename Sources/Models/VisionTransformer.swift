@@ -27,7 +27,7 @@ public struct BlockOutput {
 /// blocks, LayerNorm eps 1e-6, exact GELU, qkv laid out q|k|v then heads,
 /// a CLS token, learned position embedding, and the head on norm(x)[:, 0]
 /// (`global_pool` "token") or on fc_norm(mean of the patch tokens) ("avg").
-public final class VisionTransformer: @unchecked Sendable {
+public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     public let config: ViTConfig
     public let parameters: Parameters
     private let blockNames: [BlockNames]
@@ -64,6 +64,9 @@ public final class VisionTransformer: @unchecked Sendable {
         self.parameters = parameters
         blockNames = (0..<config.depth).map(BlockNames.init)
     }
+
+    public var classCount: Int { config.classes }
+    public var preprocessing: Preprocessing { config.preprocessing }
 
     /// Every tensor the model needs, with its shape.
     public static func expectedShapes(_ config: ViTConfig) -> [(String, [Int])] {

@@ -11,10 +11,15 @@ enum ModelCard {
     }
 
     static func write(to folder: String, config: ViTConfig, data: String, trainImages: Int,
-                      testAccuracy: Double, testImages: Int, minutes: Double, jointScorerLayer: Int?) throws {
-        let scorerLine = jointScorerLayer.map {
-            "| Scorer | trained alongside on Grad-CAM, scoring tokens after block \($0); it chose the tokens that token-dropping steps kept (scorer.safetensors) |"
-        } ?? ""
+                      testAccuracy: Double, testImages: Int, minutes: Double, jointScorerLayer: Int?, teacher: String?) throws {
+        let extraRows = [
+            jointScorerLayer.map {
+                "| Scorer | trained alongside on Grad-CAM, scoring tokens after block \($0); it chose the tokens that token-dropping steps kept (scorer.safetensors) |"
+            },
+            teacher.map {
+                "| Teacher | `\($0)` (glimpse_cnn; see its README.md): part of the loss is cross-entropy against its top class |"
+            },
+        ].compactMap { $0 }.joined(separator: "\n")
         let text = """
         # \(URL(fileURLWithPath: folder).lastPathComponent)
 
@@ -28,7 +33,35 @@ enum ModelCard {
         | Data | \(data), \(trainImages) training images |
         | Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |
         | Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores) |
-        \(scorerLine)
+        \(extraRows)
+
+        Trained with:
+
+        ```sh
+        \(invocation)
+        ```
+
+        """
+        try AtomicFileWriter.write(to: folder + "/README.md") { try $0.append(Array(text.utf8)) }
+    }
+
+    /// The card of a convolutional classifier.
+    static func write(to folder: String, convNet config: ConvNetConfig, data: String, trainImages: Int,
+                      testAccuracy: Double, testImages: Int, minutes: Double) throws {
+        let parameters = ConvNet.expectedShapes(config).filter { !$0.0.contains("running_") }.reduce(0) { $0 + $1.1.reduce(1, *) }
+        let text = """
+        # \(URL(fileURLWithPath: folder).lastPathComponent)
+
+        A small convolutional classifier trained by Glimpse from scratch (\(ConvNetConfig.architectureName):
+        config.json with `model_args` + model.safetensors), a teacher for `glimpse train vit --teacher`.
+
+        | | |
+        | --- | --- |
+        | Architecture | \(config.imageSize)×\(config.imageSize) input; stages of 3×3 conv, batch norm, ReLU with widths \(config.widths.map(String.init).joined(separator: "-")), 2×2 max pool between stages; global average pool; linear head |
+        | Parameters | \(parameters) |
+        | Data | \(data), \(trainImages) training images |
+        | Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images |
+        | Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores) |
 
         Trained with:
 

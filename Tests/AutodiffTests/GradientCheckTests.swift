@@ -77,6 +77,35 @@ func checkGradients(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float 
         checkGradients([random([2, 5, 3]), random([2, 4])]) { concatFeatures($0[0], $0[1]) }
     }
 
+    @Test mutating func convolutionalOps() {
+        checkGradients([random([2, 3, 5, 4]), random([4, 3, 3, 3]), random([4])]) {
+            conv2d($0[0], weight: $0[1], bias: $0[2], stride: (1, 1), padding: (1, 1))
+        }
+        checkGradients([random([1, 4, 6, 5]), random([6, 2, 2, 3])]) {
+            conv2d($0[0], weight: $0[1], bias: nil, stride: (2, 1), padding: (0, 1), groups: 2)
+        }
+        let runningMean = Tensor(zeros: [3]), runningVariance = Tensor(shape: [3], values: [1, 1, 1])
+        checkGradients([random([2, 3, 3, 4], -2...2), random([3]), random([3])]) {
+            batchNorm2d($0[0], weight: $0[1], bias: $0[2], runningMean: runningMean, runningVariance: runningVariance,
+                        momentum: 0.1, epsilon: 1e-5)
+        }
+        checkGradients([random([2, 3, 6, 5])]) { maxPool2d($0[0], kernel: (2, 2)) }
+        checkGradients([random([1, 2, 5, 5])]) { maxPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
+        checkGradients([random([2, 3, 4, 5])]) { globalAvgPool2d($0[0]) }
+    }
+
+    @Test func batchNormMovesRunningStatistics() {
+        // Channel 0 holds 1, 3, 5, 7 (mean 4, unbiased variance 20/3); channel 1 holds 0, 0, 0, 4 (mean 1, 4).
+        let x = Variable(Tensor(shape: [2, 2, 1, 2], values: [1, 3, 0, 0, 5, 7, 0, 4]))
+        let runningMean = Tensor(zeros: [2]), runningVariance = Tensor(shape: [2], values: [1, 1])
+        let y = batchNorm2d(x, weight: Variable(Tensor(shape: [2], values: [1, 1])), bias: Variable(Tensor(zeros: [2])),
+                            runningMean: runningMean, runningVariance: runningVariance, momentum: 0.5, epsilon: 0)
+        #expect(maxAbsoluteError(runningMean.array, [2, 0.5]) < 1e-6)
+        #expect(maxAbsoluteError(runningVariance.array, [0.5 + 10.0 / 3, 2.5]) < 1e-5)
+        let spread = Float(5).squareRoot()
+        #expect(maxAbsoluteError(Array(y.value.array[0..<2]), [-3 / spread, -1 / spread]) < 1e-5)
+    }
+
     @Test mutating func losses() {
         checkGradients([random([3, 5], -2...2)]) { crossEntropy($0[0], labels: [0, 4, 2], smoothing: 0.1) }
         let target = random([2, 3])

@@ -81,6 +81,13 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                                  path: directoryWeights + "/model.safetensors", problem: "directory")
         let noScorer = ["analyze", "--model", model, "--image", image, "--policy", "scorer"]
         try expectRuntimeFailure(noScorer, path: model, problem: "no Scorer")
+        let student = scratch.path("student")
+        try expectRuntimeFailure(["train", "vit", "--out", student, "--teacher", model], path: model + "/config.json",
+                                 problem: "is not a convolutional classifier")
+        #expect(!FileManager.default.fileExists(atPath: student))
+        let teacherAsViT = try modelWithConfig("teacher", #"{"architecture": "glimpse_cnn", "num_classes": 10, "model_args": {"img_size": 28, "in_chans": 1, "widths": [8]}}"#)
+        try expectRuntimeFailure(["analyze", "--model", teacherAsViT, "--image", image], path: teacherAsViT + "/config.json",
+                                 problem: "not a ViT")
     }
 
     @Test func usageErrorsExitWithTwo() throws {
@@ -92,6 +99,9 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                           ["train", "vit", "--out", "unused", "--token-drop-keep", "0.5,0.2"],
                           ["train", "vit", "--out", "unused", "--token-drop-keep", "0.3"],
                           ["train", "vit", "--out", "unused", "--token-drop-keep", "0.2,0.4,x"],
+                          ["train", "vit", "--out", "unused", "--distillation-weight", "1.5"],
+                          ["train", "cnn", "--out", "unused", "--widths", "32,0"],
+                          ["train", "cnn", "--out", "unused", "--widths", "32,,64"],
                           ["frobnicate"]] {
             let result = try GlimpseBinary.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.status)")
