@@ -14,11 +14,8 @@ struct Train: ParsableCommand {
         subcommands: [TrainViT.self, TrainCNN.self])
 }
 
-struct TrainViT: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "vit",
-        abstract: "Train a ViT from scratch and write it as a model folder.")
-
+/// Options both training commands take, and what follows from them.
+struct TrainingOptions: ParsableArguments {
     @Option(help: "Data set: fashion-mnist, or a folder of class sub-folders of images.")
     var data: String = "fashion-mnist"
 
@@ -26,6 +23,60 @@ struct TrainViT: ParsableCommand {
     var out: String
 
     @Option(help: "Input image side in pixels.") var imageSize = 28
+    @Option(help: "Batch size.") var batchSize = 64
+    @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
+    @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
+    @Option(help: "AdamW weight decay.") var weightDecay = 0.05
+    @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 1
+    @Option(help: "Training images to use (default: all).") var limit: Int?
+    @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+
+    var channels: Int { data == "fashion-mnist" ? 1 : 3 }
+
+    /// Fashion-MNIST's pixel statistics; ImageNet's for image folders.
+    var preprocessing: Preprocessing {
+        let grey = channels == 1
+        return Preprocessing(inputSize: [channels, imageSize, imageSize], cropFraction: 1, interpolation: .bicubic,
+                             mean: grey ? [0.2860] : [0.485, 0.456, 0.406], std: grey ? [0.3530] : [0.229, 0.224, 0.225])
+    }
+
+    func openSplits() throws -> (train: any LabelledImageSource, test: any LabelledImageSource) {
+        (try DataSets.open(data, split: .train), try DataSets.open(data, split: .test))
+    }
+
+    func trainImages(_ train: any LabelledImageSource) -> Int { min(train.count, limit ?? train.count) }
+
+    /// Runs `body` with a reporter that draws the training progress bar;
+    /// returns the minutes it took.
+    func timedWithProgressBar(_ body: ((TrainingProgress) -> Void) throws -> Void) throws -> Double {
+        let clock = Stopwatch()
+        let bar = ProgressBar(title: "train")
+        try body { progress in
+            bar.update(fraction: Double(progress.step) / Double(progress.totalSteps),
+                       detail: String(format: "epoch %d/%d  loss %.3f  acc %.1f%%  lr %.2e", min(progress.epoch + 1, progress.epochs),
+                                      progress.epochs, progress.loss, progress.accuracy * 100, progress.learningRate),
+                       secondsRemaining: progress.secondsRemaining)
+        }
+        bar.finish()
+        return clock.milliseconds / 60000
+    }
+
+    /// Dense top-1 accuracy on the test split.
+    func testAccuracy(_ model: any ImageClassifier, test: any LabelledImageSource) throws -> Double {
+        try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: preprocessing))
+    }
+
+    func reportWritten(accuracy: Double, testImages: Int, minutes: Double) {
+        print(String(format: "wrote %@: test accuracy %.2f%% on %d images, %.1f min", out, accuracy * 100, testImages, minutes))
+    }
+}
+
+struct TrainViT: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vit",
+        abstract: "Train a ViT from scratch and write it as a model folder.")
+
+    @OptionGroup var common: TrainingOptions
     @Option(help: "Patch side in pixels.") var patchSize = 2
     @Option(help: "Token width.") var embedDim = 64
     @Option(help: "Number of blocks.") var depth = 6
@@ -34,12 +85,7 @@ struct TrainViT: ParsableCommand {
     @Option(help: "What the head reads: token (the CLS token) or avg (the mean of the patch tokens).")
     var globalPool: GlobalPool = .token
     @Option(help: "Epochs.") var epochs = 12
-    @Option(help: "Batch size.") var batchSize = 64
-    @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
-    @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
-    @Option(help: "AdamW weight decay.") var weightDecay = 0.05
-    @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 1
     @Option(help: "Share of steps that drop tokens after a quarter of the blocks.") var tokenDrop = 0.5
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
     var tokenDropGuide: TokenDropGuide = .scorer
@@ -47,14 +93,13 @@ struct TrainViT: ParsableCommand {
     @Option(help: "A folder written by `glimpse train cnn` whose top class on each training image is a second target (DeiT's hard distillation).")
     var teacher: String?
     @Option(help: "Share of the loss that follows the teacher.") var distillationWeight: Float = 0.5
-    @Option(help: "Training images to use (default: all).") var limit: Int?
-    @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
     @Flag(help: "Continue from the checkpoint in the output folder.") var resume = false
 
     func validate() throws {
+        let imageSize = common.imageSize
         if imageSize < 1 || patchSize < 1 || imageSize % patchSize != 0 { throw ValidationError("--patch-size must divide --image-size") }
         if embedDim % heads != 0 { throw ValidationError("--heads must divide --embed-dim") }
-        if epochs < 1 || batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
+        if epochs < 1 || common.batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
         _ = try tokenDropKeepRange()
         if !(0...1).contains(distillationWeight) { throw ValidationError("--distillation-weight must be in [0, 1]") }
     }
@@ -68,55 +113,57 @@ struct TrainViT: ParsableCommand {
         return low...high
     }
 
-    func run() throws {
-        let (train, test) = (try DataSets.open(data, split: .train), try DataSets.open(data, split: .test))
-        let channels = TrainingData.channels(data)
-        let preprocessing = TrainingData.preprocessing(data, imageSize: imageSize)
-        let teacherModel = try teacher.map { path in
+    /// The teacher folder, checked to take the student's input and classes.
+    func loadTeacher(classes: Int) throws -> ConvNet? {
+        try teacher.map { path in
             let loaded = try ConvNet.load(path)
-            guard loaded.preprocessing == preprocessing, loaded.classCount == train.classNames.count else {
-                throw FileError(path: path, problem: "the teacher's input \(loaded.preprocessing.inputSize) and \(loaded.classCount) classes must match the student's \(preprocessing.inputSize) and \(train.classNames.count) (same --image-size and data)")
+            let preprocessing = common.preprocessing
+            guard loaded.preprocessing == preprocessing, loaded.classCount == classes else {
+                throw FileError(path: path, problem: "the teacher's input \(loaded.preprocessing.inputSize) and \(loaded.classCount) classes must match the student's \(preprocessing.inputSize) and \(classes) (same --image-size and data)")
             }
             return loaded
         }
+    }
+
+    func run() throws {
+        let (train, test) = try common.openSplits()
+        let teacherModel = try loadTeacher(classes: train.classNames.count)
+        let imageSize = common.imageSize, out = common.out
         var config = ViTConfig(architecture: "glimpse_vit_p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
                                patchSize: patchSize, embedDimension: embedDim, depth: depth, heads: heads, mlpRatio: mlpRatio,
-                               inChannels: channels, classes: train.classNames.count, labels: train.classNames,
-                               preprocessing: preprocessing)
+                               inChannels: common.channels, classes: train.classNames.count, labels: train.classNames,
+                               preprocessing: common.preprocessing)
         config.globalPool = globalPool
         if let problem = config.inconsistency { throw ValidationError(problem) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))
+        let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed))
         var settings = ViTTrainingSettings()
         settings.epochs = epochs
-        settings.batchSize = batchSize
-        settings.learningRate = learningRate
-        settings.limit = limit
-        settings.seed = seed
+        settings.batchSize = common.batchSize
+        settings.learningRate = common.learningRate
+        settings.limit = common.limit
+        settings.seed = common.seed
         settings.tokenDropBlocks = max(1, depth / 4)
         settings.warmupEpochs = warmupEpochs
-        settings.labelSmoothing = labelSmoothing
-        settings.weightDecay = weightDecay
+        settings.labelSmoothing = common.labelSmoothing
+        settings.weightDecay = common.weightDecay
         settings.tokenDropProbability = tokenDrop
         settings.tokenDropGuide = tokenDropGuide
         settings.tokenDropKeep = try tokenDropKeepRange()
         settings.distillationWeight = distillationWeight
-        let trainer = ViTTrainer(model: model, loader: BatchLoader(source: train, preprocessing: preprocessing, augmentShift: augmentShift),
-                                 settings: settings, teacher: teacherModel)
-        let clock = Stopwatch()
-        try TrainingData.withProgressBar { report in
+        let loader = BatchLoader(source: train, preprocessing: common.preprocessing, augmentShift: common.augmentShift)
+        let trainer = ViTTrainer(model: model, loader: loader, settings: settings, teacher: teacherModel)
+        let minutes = try common.timedWithProgressBar { report in
             try trainer.train(checkpoint: out + "/checkpoint.safetensors", resume: resume, progress: report)
         }
-        let trainingMinutes = clock.milliseconds / 60000
-        let evaluation = try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: preprocessing))
+        let accuracy = try common.testAccuracy(model, test: test)
         try ModelWriter.write(model, to: out)
         try trainer.scorer?.save(to: out + "/scorer.safetensors")
-        try ModelCard.write(to: out, config: config, data: data,
-                            trainImages: min(train.count, limit ?? train.count), testAccuracy: evaluation,
-                            testImages: test.count, minutes: trainingMinutes,
+        try ModelCard.write(to: out, config: config, data: common.data, trainImages: common.trainImages(train),
+                            testAccuracy: accuracy, testImages: test.count, minutes: minutes,
                             jointScorerLayer: trainer.scorer?.config.layer, teacher: teacher)
         try? FileManager.default.removeItem(atPath: out + "/checkpoint.safetensors")
-        print(String(format: "wrote %@: test accuracy %.2f%% on %d images, %.1f min", out, evaluation * 100, test.count, trainingMinutes))
+        common.reportWritten(accuracy: accuracy, testImages: test.count, minutes: minutes)
     }
 }
 
@@ -125,26 +172,13 @@ struct TrainCNN: ParsableCommand {
         commandName: "cnn",
         abstract: "Train a small convolutional classifier, a teacher for `train vit --teacher`.")
 
-    @Option(help: "Data set: fashion-mnist, or a folder of class sub-folders of images.")
-    var data: String = "fashion-mnist"
-
-    @Option(help: "Output model folder.")
-    var out: String
-
-    @Option(help: "Input image side in pixels.") var imageSize = 28
+    @OptionGroup var common: TrainingOptions
     @Option(help: "Output channels of each stage (3×3 conv, batch norm, ReLU; 2×2 max pool between stages), comma-separated.")
-    var widths = "32,64,128"
+    var widths = "32,64,128,256"
     @Option(help: "Epochs.") var epochs = 4
-    @Option(help: "Batch size.") var batchSize = 64
-    @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
-    @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
-    @Option(help: "AdamW weight decay.") var weightDecay = 0.05
-    @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 1
-    @Option(help: "Training images to use (default: all).") var limit: Int?
-    @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
 
     func validate() throws {
-        if epochs < 1 || batchSize < 2 { throw ValidationError("--epochs must be ≥ 1 and --batch-size ≥ 2") }
+        if epochs < 1 || common.batchSize < 2 { throw ValidationError("--epochs must be ≥ 1 and --batch-size ≥ 2") }
         _ = try stageWidths()
     }
 
@@ -158,55 +192,27 @@ struct TrainCNN: ParsableCommand {
     }
 
     func run() throws {
-        let (train, test) = (try DataSets.open(data, split: .train), try DataSets.open(data, split: .test))
-        let preprocessing = TrainingData.preprocessing(data, imageSize: imageSize)
-        let config = ConvNetConfig(imageSize: imageSize, inChannels: TrainingData.channels(data), widths: try stageWidths(),
-                                   classes: train.classNames.count, labels: train.classNames, preprocessing: preprocessing)
+        let (train, test) = try common.openSplits()
+        let config = ConvNetConfig(imageSize: common.imageSize, inChannels: common.channels, widths: try stageWidths(),
+                                   classes: train.classNames.count, labels: train.classNames, preprocessing: common.preprocessing)
         if let problem = config.inconsistency { throw ValidationError(problem) }
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let model = ConvNet(config: config, parameters: ConvNet.initialParameters(config, seed: seed))
+        try FileManager.default.createDirectory(atPath: common.out, withIntermediateDirectories: true)
+        let model = ConvNet(config: config, parameters: ConvNet.initialParameters(config, seed: common.seed))
         var settings = ConvNetTrainingSettings()
         settings.epochs = epochs
-        settings.batchSize = batchSize
-        settings.learningRate = learningRate
-        settings.labelSmoothing = labelSmoothing
-        settings.weightDecay = weightDecay
-        settings.limit = limit
-        settings.seed = seed
-        let trainer = ConvNetTrainer(model: model, loader: BatchLoader(source: train, preprocessing: preprocessing,
-                                                                       augmentShift: augmentShift), settings: settings)
-        let clock = Stopwatch()
-        try TrainingData.withProgressBar { report in try trainer.train(progress: report) }
-        let trainingMinutes = clock.milliseconds / 60000
-        let evaluation = try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: preprocessing))
-        try ModelWriter.write(model, to: out)
-        try ModelCard.write(to: out, convNet: config, data: data, trainImages: min(train.count, limit ?? train.count),
-                            testAccuracy: evaluation, testImages: test.count, minutes: trainingMinutes)
-        print(String(format: "wrote %@: test accuracy %.2f%% on %d images, %.1f min", out, evaluation * 100, test.count, trainingMinutes))
-    }
-}
-
-/// What both training commands share: the data's channels and statistics,
-/// and the progress bar.
-enum TrainingData {
-    static func channels(_ data: String) -> Int { data == "fashion-mnist" ? 1 : 3 }
-
-    /// Fashion-MNIST's pixel statistics; ImageNet's for image folders.
-    static func preprocessing(_ data: String, imageSize: Int) -> Preprocessing {
-        let grey = channels(data) == 1
-        return Preprocessing(inputSize: [channels(data), imageSize, imageSize], cropFraction: 1, interpolation: .bicubic,
-                             mean: grey ? [0.2860] : [0.485, 0.456, 0.406], std: grey ? [0.3530] : [0.229, 0.224, 0.225])
-    }
-
-    /// Runs `body` with a reporter that draws the training progress bar.
-    static func withProgressBar(_ body: ((TrainingProgress) -> Void) throws -> Void) throws {
-        let bar = ProgressBar(title: "train")
-        try body { progress in
-            bar.update(fraction: Double(progress.step) / Double(progress.totalSteps),
-                       detail: String(format: "epoch %d/%d  loss %.3f  acc %.1f%%  lr %.2e", min(progress.epoch + 1, progress.epochs),
-                                      progress.epochs, progress.loss, progress.accuracy * 100, progress.learningRate),
-                       secondsRemaining: progress.secondsRemaining)
-        }
-        bar.finish()
+        settings.batchSize = common.batchSize
+        settings.learningRate = common.learningRate
+        settings.labelSmoothing = common.labelSmoothing
+        settings.weightDecay = common.weightDecay
+        settings.limit = common.limit
+        settings.seed = common.seed
+        let loader = BatchLoader(source: train, preprocessing: common.preprocessing, augmentShift: common.augmentShift)
+        let trainer = ConvNetTrainer(model: model, loader: loader, settings: settings)
+        let minutes = try common.timedWithProgressBar { report in try trainer.train(progress: report) }
+        let accuracy = try common.testAccuracy(model, test: test)
+        try ModelWriter.write(model, to: common.out)
+        try ModelCard.write(to: common.out, convNet: config, data: common.data, trainImages: common.trainImages(train),
+                            testAccuracy: accuracy, testImages: test.count, minutes: minutes)
+        common.reportWritten(accuracy: accuracy, testImages: test.count, minutes: minutes)
     }
 }
