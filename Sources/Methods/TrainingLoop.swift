@@ -7,16 +7,11 @@ import Kernels
 /// accuracy, and an ETA.
 struct TrainingLoop {
     let loader: BatchLoader
-    let sampleCount: Int
-    let batchSize: Int
-    let epochs: Int
-    let warmupEpochs: Double
-    let peakRate: Double
-    let floorRate: Double
-    let seed: UInt64
+    let settings: TrainingSettings
 
-    var stepsPerEpoch: Int { max(1, sampleCount / batchSize) }
-    var totalSteps: Int { stepsPerEpoch * epochs }
+    var sampleCount: Int { min(loader.source.count, settings.limit ?? Int.max) }
+    var stepsPerEpoch: Int { max(1, sampleCount / settings.batchSize) }
+    var totalSteps: Int { stepsPerEpoch * settings.epochs }
 
     /// Runs steps `startStep..<totalSteps`. `step` trains on one batch and
     /// returns its loss and hits; `finished(step)` runs after each one (the
@@ -25,8 +20,9 @@ struct TrainingLoop {
              step: (_ images: Tensor, _ labels: [Int], _ rate: Double, _ index: Int, _ generator: inout SeededGenerator) -> (Float, Int),
              finished: (Int) throws -> Void,
              progress: (TrainingProgress) -> Void) throws {
-        let schedule = WarmupCosineSchedule(peak: peakRate, floor: floorRate,
-                                            warmupSteps: Int(warmupEpochs * Double(stepsPerEpoch)), totalSteps: totalSteps)
+        let schedule = WarmupCosineSchedule(peak: settings.learningRate, floor: settings.minimumLearningRate,
+                                            warmupSteps: Int(settings.warmupEpochs * Double(stepsPerEpoch)), totalSteps: totalSteps)
+        let (batchSize, seed) = (settings.batchSize, settings.seed)
         let clock = Stopwatch()
         var index = startStep
         var smoothedLoss = 0.0, smoothedAccuracy = 0.0
@@ -46,7 +42,7 @@ struct TrainingLoop {
             index += 1
             try finished(index)
             let perStep = clock.milliseconds / 1000 / Double(index - startStep)
-            progress(TrainingProgress(epoch: index / stepsPerEpoch, epochs: epochs, step: index, totalSteps: totalSteps,
+            progress(TrainingProgress(epoch: index / stepsPerEpoch, epochs: settings.epochs, step: index, totalSteps: totalSteps,
                                       loss: smoothedLoss, accuracy: smoothedAccuracy, learningRate: rate,
                                       secondsRemaining: perStep * Double(totalSteps - index)))
         }

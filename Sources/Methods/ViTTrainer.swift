@@ -4,15 +4,11 @@ import Foundation
 import Kernels
 import Models
 
-/// Hyper-parameters of `glimpse train vit`.
+/// Hyper-parameters of `glimpse train vit`: the shared ones (read and
+/// written as if they were its own) and the ViT's.
+@dynamicMemberLookup
 public struct ViTTrainingSettings: Sendable {
-    public var epochs = 10
-    public var batchSize = 128
-    public var learningRate = 1e-3
-    public var minimumLearningRate = 1e-5
-    public var weightDecay = 0.05
-    public var warmupEpochs = 1.0
-    public var labelSmoothing: Float = 0.1
+    public var common = TrainingSettings()
     public var gradientClip: Float = 1.0
     /// Share of steps that drop tokens after `tokenDropBlocks` blocks,
     /// keeping a rate drawn from `tokenDropKeep`, so that the backbone
@@ -28,15 +24,17 @@ public struct ViTTrainingSettings: Sendable {
     /// Share of the loss taken by cross-entropy against the teacher's top
     /// class (DeiT's hard distillation) when a teacher is given.
     public var distillationWeight: Float = 0.5
-    public var seed: UInt64 = 0
-    /// Images per split to use (nil: all).
-    public var limit: Int?
 
     public init() {}
 
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<TrainingSettings, Value>) -> Value {
+        get { common[keyPath: keyPath] }
+        set { common[keyPath: keyPath] = newValue }
+    }
+
     /// What a checkpoint must agree with to be resumed.
     var fingerprint: String {
-        "epochs=\(epochs) batch=\(batchSize) lr=\(learningRate) wd=\(weightDecay) warmup=\(warmupEpochs) smoothing=\(labelSmoothing) seed=\(seed) limit=\(limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)/\(scorerUpdateInterval)"
+        "epochs=\(common.epochs) batch=\(common.batchSize) lr=\(common.learningRate) wd=\(common.weightDecay) warmup=\(common.warmupEpochs) smoothing=\(common.labelSmoothing) seed=\(common.seed) limit=\(common.limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)/\(scorerUpdateInterval)"
     }
 }
 
@@ -97,17 +95,11 @@ public final class ViTTrainer {
         }
     }
 
-    private var loop: TrainingLoop {
-        TrainingLoop(loader: loader, sampleCount: min(loader.source.count, settings.limit ?? Int.max),
-                     batchSize: settings.batchSize, epochs: settings.epochs, warmupEpochs: settings.warmupEpochs,
-                     peakRate: settings.learningRate, floorRate: settings.minimumLearningRate, seed: settings.seed)
-    }
-
     /// Runs every remaining step; `checkpoint` is written every
     /// `checkpointEvery` steps and at the end of each epoch.
     public func train(checkpoint: String, resume: Bool, checkpointEvery: Int = 100,
                       progress: (TrainingProgress) -> Void) throws {
-        let loop = self.loop
+        let loop = TrainingLoop(loader: loader, settings: settings.common)
         let startStep = resume ? try restore(checkpoint) : 0
         try loop.run(from: startStep, step: { images, labels, rate, index, generator in
             trainingStep(images: images, labels: labels, learningRate: rate, step: index, generator: &generator)

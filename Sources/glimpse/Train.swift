@@ -46,6 +46,20 @@ struct TrainingOptions: ParsableArguments {
 
     func trainImages(_ train: any LabelledImageSource) -> Int { min(train.count, limit ?? train.count) }
 
+    /// The trainer settings these options give, with the command's own schedule.
+    func settings(epochs: Int, warmupEpochs: Double) -> TrainingSettings {
+        var settings = TrainingSettings()
+        settings.epochs = epochs
+        settings.warmupEpochs = warmupEpochs
+        settings.batchSize = batchSize
+        settings.learningRate = learningRate
+        settings.labelSmoothing = labelSmoothing
+        settings.weightDecay = weightDecay
+        settings.limit = limit
+        settings.seed = seed
+        return settings
+    }
+
     /// Runs `body` with a reporter that draws the training progress bar;
     /// returns the minutes it took.
     func timedWithProgressBar(_ body: ((TrainingProgress) -> Void) throws -> Void) throws -> Double {
@@ -138,15 +152,8 @@ struct TrainViT: ParsableCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed))
         var settings = ViTTrainingSettings()
-        settings.epochs = epochs
-        settings.batchSize = common.batchSize
-        settings.learningRate = common.learningRate
-        settings.limit = common.limit
-        settings.seed = common.seed
+        settings.common = common.settings(epochs: epochs, warmupEpochs: warmupEpochs)
         settings.tokenDropBlocks = max(1, depth / 4)
-        settings.warmupEpochs = warmupEpochs
-        settings.labelSmoothing = common.labelSmoothing
-        settings.weightDecay = common.weightDecay
         settings.tokenDropProbability = tokenDrop
         settings.tokenDropGuide = tokenDropGuide
         settings.tokenDropKeep = try tokenDropKeepRange()
@@ -176,6 +183,7 @@ struct TrainCNN: ParsableCommand {
     @Option(help: "Output channels of each stage (3×3 conv, batch norm, ReLU; 2×2 max pool between stages), comma-separated.")
     var widths = "32,64,128,256"
     @Option(help: "Epochs.") var epochs = 4
+    @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.25
 
     func validate() throws {
         if epochs < 1 || common.batchSize < 2 { throw ValidationError("--epochs must be ≥ 1 and --batch-size ≥ 2") }
@@ -198,14 +206,7 @@ struct TrainCNN: ParsableCommand {
         if let problem = config.inconsistency { throw ValidationError(problem) }
         try FileManager.default.createDirectory(atPath: common.out, withIntermediateDirectories: true)
         let model = ConvNet(config: config, parameters: ConvNet.initialParameters(config, seed: common.seed))
-        var settings = ConvNetTrainingSettings()
-        settings.epochs = epochs
-        settings.batchSize = common.batchSize
-        settings.learningRate = common.learningRate
-        settings.labelSmoothing = common.labelSmoothing
-        settings.weightDecay = common.weightDecay
-        settings.limit = common.limit
-        settings.seed = common.seed
+        let settings = common.settings(epochs: epochs, warmupEpochs: warmupEpochs)
         let loader = BatchLoader(source: train, preprocessing: common.preprocessing, augmentShift: common.augmentShift)
         let trainer = ConvNetTrainer(model: model, loader: loader, settings: settings)
         let minutes = try common.timedWithProgressBar { report in try trainer.train(progress: report) }

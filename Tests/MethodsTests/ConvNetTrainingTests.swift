@@ -23,8 +23,8 @@ func tinyConvNet(seed: UInt64, momentum: Float = 0.1) -> ConvNet {
 }
 
 @Suite struct ConvNetTrainingTests {
-    func settings(epochs: Int) -> ConvNetTrainingSettings {
-        var settings = ConvNetTrainingSettings()
+    func settings(epochs: Int) -> TrainingSettings {
+        var settings = TrainingSettings()
         settings.epochs = epochs
         settings.batchSize = 16
         settings.learningRate = 1e-2
