@@ -37,9 +37,7 @@ public struct ConvNetConfig: Sendable, Equatable {
         if preprocessing.inputSize != [inChannels, imageSize, imageSize] {
             return "input size \(preprocessing.inputSize) does not match [\(inChannels), \(imageSize), \(imageSize)]"
         }
-        if preprocessing.mean.count != inChannels || preprocessing.std.count != inChannels { return "mean/std need \(inChannels) values" }
-        if preprocessing.std.contains(where: { $0 == 0 }) { return "std must not be zero" }
-        return nil
+        return preprocessing.inconsistency(channels: inChannels)
     }
 }
 

@@ -23,17 +23,7 @@ public final class ViTModel: @unchecked Sendable {
     /// Loads a model folder; a bare name of an embedded model works too.
     public static func load(_ reference: String) throws -> ViTModel {
         let path = Assets.resolveModel(reference)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw FileError(path: path, problem: "no such model folder (embedded models: \(Assets.embeddedModels.joined(separator: ", ")))")
-        }
-        guard isDirectory.boolValue else {
-            throw FileError(path: path, problem: "not a model folder: expected a directory with config.json and model.safetensors")
-        }
-        guard FileManager.default.fileExists(atPath: path + "/config.json") else {
-            throw FileError(path: path, problem: "not a model folder: no config.json")
-        }
-        let config = try ViTConfigFile.read(path + "/config.json")
+        let config = try ViTConfigFile.read(try ModelFolder.configFile(of: path))
         let weightsPath = path + "/model.safetensors"
         if !FileManager.default.fileExists(atPath: weightsPath),
            FileManager.default.fileExists(atPath: path + "/pytorch_model.bin") {
@@ -71,6 +61,24 @@ public final class ViTModel: @unchecked Sendable {
     }
 }
 
+/// What every model folder is checked for before its files are read.
+enum ModelFolder {
+    /// The folder's config.json, once the folder is known to exist and hold one.
+    static func configFile(of path: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw FileError(path: path, problem: "no such model folder (embedded models: \(Assets.embeddedModels.joined(separator: ", ")))")
+        }
+        guard isDirectory.boolValue else {
+            throw FileError(path: path, problem: "not a model folder: expected a directory with config.json and model.safetensors")
+        }
+        guard FileManager.default.fileExists(atPath: path + "/config.json") else {
+            throw FileError(path: path, problem: "not a model folder: no config.json")
+        }
+        return path + "/config.json"
+    }
+}
+
 /// Reads parameters and checks every expected tensor's presence and shape.
 enum WeightLoader {
     static func load(_ file: SafetensorsFile, expected: [(String, [Int])]) throws -> Parameters {
@@ -91,11 +99,7 @@ enum WeightLoader {
 extension ConvNet {
     /// Loads a folder written by `glimpse train cnn` (architecture `glimpse_cnn`).
     public static func load(_ path: String) throws -> ConvNet {
-        let configPath = path + "/config.json"
-        guard FileManager.default.fileExists(atPath: configPath) else {
-            throw FileError(path: path, problem: "not a model folder: no config.json")
-        }
-        let config = try ConvNetConfigFile.read(configPath)
+        let config = try ConvNetConfigFile.read(try ModelFolder.configFile(of: path))
         let parameters = try WeightLoader.load(try SafetensorsFile(path: path + "/model.safetensors"),
                                                expected: expectedShapes(config))
         return ConvNet(config: config, parameters: parameters)

@@ -21,6 +21,14 @@ public struct Preprocessing: Sendable, Equatable {
         self.std = std
     }
 
+    /// Problems that make these settings unusable for `channels`-channel input, or nil.
+    func inconsistency(channels: Int) -> String? {
+        if mean.count != channels || std.count != channels { return "mean/std need \(channels) values" }
+        if std.contains(where: { $0 == 0 }) { return "std must not be zero" }
+        if !(cropFraction > 0 && cropFraction <= 1) { return "crop_pct must be in (0, 1]" }
+        return nil
+    }
+
     static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
     static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
 }
@@ -115,11 +123,6 @@ public struct ViTConfig: Sendable, Equatable {
         if embedDimension % heads != 0 { return "head count \(heads) does not divide width \(embedDimension)" }
         if !(mlpRatio > 0) { return "mlp_ratio must be positive" }
         if labels.count != classes { return "\(labels.count) label names for \(classes) classes" }
-        if preprocessing.mean.count != inChannels || preprocessing.std.count != inChannels {
-            return "mean/std need \(inChannels) values"
-        }
-        if preprocessing.std.contains(where: { $0 == 0 }) { return "std must not be zero" }
-        if !(preprocessing.cropFraction > 0 && preprocessing.cropFraction <= 1) { return "crop_pct must be in (0, 1]" }
-        return nil
+        return preprocessing.inconsistency(channels: inChannels)
     }
 }

@@ -19,49 +19,50 @@ enum ModelCard {
             teacher.map {
                 "| Teacher | `\($0)` (glimpse_cnn; see its README.md): part of the loss is cross-entropy against its top class |"
             },
-        ].compactMap { $0 }.joined(separator: "\n")
-        let text = """
-        # \(URL(fileURLWithPath: folder).lastPathComponent)
-
-        A Vision Transformer trained by Glimpse from scratch (timm `VisionTransformer` layout:
-        config.json with `model_args` + model.safetensors).
-
-        | | |
-        | --- | --- |
-        | Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |
-        | Parameters | \(VisionTransformer.expectedShapes(config).reduce(0) { $0 + $1.1.reduce(1, *) }) |
-        | Data | \(data), \(trainImages) training images |
-        | Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |
-        | Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores) |
-        \(extraRows)
-
-        Trained with:
-
-        ```sh
-        \(invocation)
-        ```
-
-        """
-        try AtomicFileWriter.write(to: folder + "/README.md") { try $0.append(Array(text.utf8)) }
+        ].compactMap { $0 }
+        try write(to: folder, description: """
+            A Vision Transformer trained by Glimpse from scratch (timm `VisionTransformer` layout:
+            config.json with `model_args` + model.safetensors).
+            """, rows: [
+                "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",
+                "| Parameters | \(VisionTransformer.expectedShapes(config).reduce(0) { $0 + $1.1.reduce(1, *) }) |",
+                "| Data | \(data), \(trainImages) training images |",
+                "| Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |",
+                wallTimeRow(minutes),
+            ] + extraRows)
     }
 
     /// The card of a convolutional classifier.
     static func write(to folder: String, convNet config: ConvNetConfig, data: String, trainImages: Int,
                       testAccuracy: Double, testImages: Int, minutes: Double) throws {
         let parameters = ConvNet.expectedShapes(config).filter { !$0.0.contains("running_") }.reduce(0) { $0 + $1.1.reduce(1, *) }
+        try write(to: folder, description: """
+            A small convolutional classifier trained by Glimpse from scratch (\(ConvNetConfig.architectureName):
+            config.json with `model_args` + model.safetensors), a teacher for `glimpse train vit --teacher`.
+            """, rows: [
+                "| Architecture | \(config.imageSize)×\(config.imageSize) input; stages of 3×3 conv, batch norm, ReLU with widths \(config.widths.map(String.init).joined(separator: "-")), 2×2 max pool between stages; global average pool; linear head |",
+                "| Parameters | \(parameters) |",
+                "| Data | \(data), \(trainImages) training images |",
+                "| Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images |",
+                wallTimeRow(minutes),
+            ])
+    }
+
+    private static func wallTimeRow(_ minutes: Double) -> String {
+        "| Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores) |"
+    }
+
+    /// A card: the folder's name, `description`, a table of `rows` and the
+    /// command line that made the folder.
+    private static func write(to folder: String, description: String, rows: [String]) throws {
         let text = """
         # \(URL(fileURLWithPath: folder).lastPathComponent)
 
-        A small convolutional classifier trained by Glimpse from scratch (\(ConvNetConfig.architectureName):
-        config.json with `model_args` + model.safetensors), a teacher for `glimpse train vit --teacher`.
+        \(description)
 
         | | |
         | --- | --- |
-        | Architecture | \(config.imageSize)×\(config.imageSize) input; stages of 3×3 conv, batch norm, ReLU with widths \(config.widths.map(String.init).joined(separator: "-")), 2×2 max pool between stages; global average pool; linear head |
-        | Parameters | \(parameters) |
-        | Data | \(data), \(trainImages) training images |
-        | Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images |
-        | Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores) |
+        \(rows.joined(separator: "\n"))
 
         Trained with:
 
