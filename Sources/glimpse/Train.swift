@@ -98,7 +98,7 @@ struct TrainViT: ParsableCommand {
     @Option(help: "MLP hidden width as a multiple of the token width.") var mlpRatio = 4.0
     @Option(help: "What the head reads: token (the CLS token) or avg (the mean of the patch tokens).")
     var globalPool: GlobalPool = .token
-    @Option(help: "Epochs.") var epochs = 12
+    @Option(help: "Epochs.") var epochs = 14
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
     @Option(help: "Share of steps that drop tokens after a quarter of the blocks.") var tokenDrop = 0.5
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
