@@ -31,7 +31,6 @@ public final class ConvNetTrainer {
         loss.backward()
         optimiser.step(parameters, gradients: parameters.endTrainingStep(), learningRate: learningRate,
                        weightDecay: settings.weightDecay)
-        let predictions = DensePass.topClasses(logits.value)
-        return (loss.value[flat: 0], zip(predictions, labels).filter { $0 == $1 }.count)
+        return TrainingLoop.stepResult(loss: loss, logits: logits, labels: labels)
     }
 }

@@ -1,3 +1,4 @@
+import Autodiff
 import Formats
 import Foundation
 import Kernels
@@ -9,7 +10,7 @@ struct TrainingLoop {
     let loader: BatchLoader
     let settings: TrainingSettings
 
-    var sampleCount: Int { min(loader.source.count, settings.limit ?? Int.max) }
+    var sampleCount: Int { settings.imageCount(of: loader.source) }
     var stepsPerEpoch: Int { max(1, sampleCount / settings.batchSize) }
     var totalSteps: Int { stepsPerEpoch * settings.epochs }
 
@@ -46,5 +47,11 @@ struct TrainingLoop {
                                       loss: smoothedLoss, accuracy: smoothedAccuracy, learningRate: rate,
                                       secondsRemaining: perStep * Double(totalSteps - index)))
         }
+    }
+
+    /// What a step returns to `run`: the loss value and how many of the
+    /// batch's top classes match the labels.
+    static func stepResult(loss: Variable, logits: Variable, labels: [Int]) -> (Float, Int) {
+        (loss.value[flat: 0], zip(DensePass.topClasses(logits.value), labels).filter { $0 == $1 }.count)
     }
 }

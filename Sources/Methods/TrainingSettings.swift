@@ -1,3 +1,5 @@
+import Formats
+
 /// What every trainer needs: the schedule, the optimiser's rates, label
 /// smoothing, the seed and how much of the data to use.
 public struct TrainingSettings: Sendable {
@@ -13,4 +15,7 @@ public struct TrainingSettings: Sendable {
     public var limit: Int?
 
     public init() {}
+
+    /// How many of the source's images a run trains on.
+    public func imageCount(of source: any LabelledImageSource) -> Int { min(source.count, limit ?? source.count) }
 }

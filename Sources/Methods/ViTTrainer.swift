@@ -142,8 +142,7 @@ public final class ViTTrainer {
         let gradients = parameters.endTrainingStep()
         Optimizer.clip(Array(gradients.values), maximumNorm: settings.gradientClip)
         optimiser.step(parameters, gradients: gradients, learningRate: learningRate, weightDecay: settings.weightDecay)
-        let predictions = DensePass.topClasses(logits.value)
-        return (loss.value[flat: 0], zip(predictions, labels).filter { $0 == $1 }.count)
+        return TrainingLoop.stepResult(loss: loss, logits: logits, labels: labels)
     }
 
     /// Grid indices each image keeps in a dropping step, when they can be

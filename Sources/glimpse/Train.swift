@@ -44,8 +44,6 @@ struct TrainingOptions: ParsableArguments {
         (try DataSets.open(data, split: .train), try DataSets.open(data, split: .test))
     }
 
-    func trainImages(_ train: any LabelledImageSource) -> Int { min(train.count, limit ?? train.count) }
-
     /// The trainer settings these options give, with the command's own schedule.
     func settings(epochs: Int, warmupEpochs: Double) -> TrainingSettings {
         var settings = TrainingSettings()
@@ -166,7 +164,7 @@ struct TrainViT: ParsableCommand {
         let accuracy = try common.testAccuracy(model, test: test)
         try ModelWriter.write(model, to: out)
         try trainer.scorer?.save(to: out + "/scorer.safetensors")
-        try ModelCard.write(to: out, config: config, data: common.data, trainImages: common.trainImages(train),
+        try ModelCard.write(to: out, config: config, data: common.data, trainImages: settings.common.imageCount(of: train),
                             testAccuracy: accuracy, testImages: test.count, minutes: minutes,
                             jointScorerLayer: trainer.scorer?.config.layer, teacher: teacher)
         try? FileManager.default.removeItem(atPath: out + "/checkpoint.safetensors")
@@ -212,7 +210,7 @@ struct TrainCNN: ParsableCommand {
         let minutes = try common.timedWithProgressBar { report in try trainer.train(progress: report) }
         let accuracy = try common.testAccuracy(model, test: test)
         try ModelWriter.write(model, to: common.out)
-        try ModelCard.write(to: common.out, convNet: config, data: common.data, trainImages: common.trainImages(train),
+        try ModelCard.write(to: common.out, convNet: config, data: common.data, trainImages: settings.imageCount(of: train),
                             testAccuracy: accuracy, testImages: test.count, minutes: minutes)
         common.reportWritten(accuracy: accuracy, testImages: test.count, minutes: minutes)
     }
