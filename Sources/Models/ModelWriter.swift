@@ -1,13 +1,14 @@
 import Formats
 import Foundation
 
-/// Writes models as hub-layout folders. A ViT's folder is one timm can also
-/// load (`timm.create_model(..., pretrained_cfg_overlay=dict(file=...))` or
-/// `load_checkpoint`): config.json with `model_args`, and model.safetensors.
+/// Writes models as hub-layout folders. A ViT's folder without a stem is one
+/// timm can also load (`timm.create_model(..., pretrained_cfg_overlay=dict(file=...))`
+/// or `load_checkpoint`): config.json with `model_args`, and model.safetensors.
+/// A stem is Glimpse's own `model_args.stem_widths`, which timm lacks.
 public enum ModelWriter {
     public static func write(_ model: VisionTransformer, to folder: String) throws {
         let config = model.config
-        let arguments: [String: JSONValue] = [
+        var arguments: [String: JSONValue] = [
             "img_size": .array([.integer(config.imageHeight), .integer(config.imageWidth)]),
             "patch_size": .integer(config.patchSize),
             "embed_dim": .integer(config.embedDimension),
@@ -18,13 +19,14 @@ public enum ModelWriter {
             "num_classes": .integer(config.classes),
             "global_pool": .string(config.globalPool.rawValue),
         ]
+        if !config.stemWidths.isEmpty { arguments["stem_widths"] = .array(config.stemWidths.map { .integer($0) }) }
         let document: JSONValue = .object([
             "architecture": .string(config.architecture),
             "num_classes": .integer(config.classes),
             "num_features": .integer(config.embedDimension),
             "global_pool": .string(config.globalPool.rawValue),
             "model_args": .object(arguments),
-            "pretrained_cfg": pretrainedConfig(config.preprocessing, classes: config.classes, firstConv: "patch_embed.proj"),
+            "pretrained_cfg": pretrainedConfig(config.preprocessing, classes: config.classes, firstConv: config.stemWidths.isEmpty ? "patch_embed.proj" : VisionTransformer.stemName(0)),
             "label_names": .array(config.labels.map { .string($0) }),
         ])
         try JSONFile.write(document, to: folder + "/config.json")

@@ -55,6 +55,11 @@ public struct ViTConfig: Sendable, Equatable {
     public var classes: Int
     public var layerNormEpsilon: Float = 1e-6
     public var globalPool: GlobalPool = .token
+    /// Output channels of the 3×3 convolutions (stride 1, each followed by
+    /// GELU) that run before the patch embedding; empty for timm's plain
+    /// ViT. A stem gives every token a view of its neighbourhood, the
+    /// locality a small ViT trained from scratch otherwise learns slowly.
+    public var stemWidths: [Int] = []
     public var labels: [String]
     public var preprocessing: Preprocessing
 
@@ -84,6 +89,10 @@ public struct ViTConfig: Sendable, Equatable {
     public var tokenCount: Int { patchCount + 1 }
     public var hiddenDimension: Int { Int((Double(embedDimension) * mlpRatio).rounded()) }
     public var headDimension: Int { embedDimension / heads }
+    /// Channels the patch embedding reads: the stem's last width, or the image's.
+    public var patchInputChannels: Int { stemWidths.last ?? inChannels }
+    /// Input and output channels of each stem convolution.
+    public var stemConvolutions: [(inputs: Int, outputs: Int)] { Array(zip([inChannels] + stemWidths, stemWidths)) }
     /// The state-dict prefix of the norm before the head: timm keeps `norm`
     /// for CLS read-out and moves it after pooling, as `fc_norm`, for `avg`.
     public var headNormName: String { globalPool == .token ? "norm" : "fc_norm" }
@@ -120,6 +129,7 @@ public struct ViTConfig: Sendable, Equatable {
         if imageHeight % patchSize != 0 || imageWidth % patchSize != 0 {
             return "patch size \(patchSize) does not divide image size \(imageHeight)×\(imageWidth)"
         }
+        if stemWidths.contains(where: { $0 <= 0 }) { return "stem widths must be positive" }
         if embedDimension % heads != 0 { return "head count \(heads) does not divide width \(embedDimension)" }
         if !(mlpRatio > 0) { return "mlp_ratio must be positive" }
         if labels.count != classes { return "\(labels.count) label names for \(classes) classes" }

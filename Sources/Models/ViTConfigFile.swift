@@ -102,6 +102,12 @@ public enum ViTConfigFile {
                                embedDimension: try integer("embed_dim"), depth: try integer("depth"), heads: try integer("num_heads"),
                                mlpRatio: mlpRatio, inChannels: try integer("in_chans", default: 3), classes: classes)
         config.globalPool = globalPool
+        if let widths = args["stem_widths"] {
+            guard case .array(let items) = widths, let values = Optional(items.compactMap(\.intValue)), values.count == items.count else {
+                throw fail("\"model_args.stem_widths\" must be an array of integers")
+            }
+            config.stemWidths = values
+        }
         return config
     }
 

@@ -74,7 +74,13 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         var shapes: [(String, [Int])] = [
             ("cls_token", [1, 1, d]),
             ("pos_embed", [1, config.tokenCount, d]),
-            ("patch_embed.proj.weight", [d, config.inChannels, config.patchSize, config.patchSize]),
+        ]
+        for (index, convolution) in config.stemConvolutions.enumerated() {
+            shapes += [(stemName(index) + ".weight", [convolution.outputs, convolution.inputs, 3, 3]),
+                       (stemName(index) + ".bias", [convolution.outputs])]
+        }
+        shapes += [
+            ("patch_embed.proj.weight", [d, config.patchInputChannels, config.patchSize, config.patchSize]),
             ("patch_embed.proj.bias", [d]),
         ]
         for index in 0..<config.depth {
@@ -93,14 +99,22 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         return shapes
     }
 
+    /// State-dict prefix of the stem's convolution `index`.
+    static func stemName(_ index: Int) -> String { "stem.\(index)" }
+
     private func parameter(_ name: String) -> Variable { parameters.variable(name) }
 
-    /// Patch embedding, CLS token and position embedding:
+    /// Stem, patch embedding, CLS token and position embedding:
     /// images [B, C, H, W] → tokens [B, 1+P, D].
     public func embed(_ images: Variable) -> Variable {
         let d = config.embedDimension
-        let patches = patchify(images, patch: config.patchSize)
-        let projection = reshape(parameter("patch_embed.proj.weight"), [d, config.inChannels * config.patchSize * config.patchSize])
+        var features = images
+        for index in config.stemWidths.indices {
+            let name = Self.stemName(index)
+            features = gelu(conv2d(features, weight: parameter(name + ".weight"), bias: parameter(name + ".bias"), padding: (1, 1)))
+        }
+        let patches = patchify(features, patch: config.patchSize)
+        let projection = reshape(parameter("patch_embed.proj.weight"), [d, config.patchInputChannels * config.patchSize * config.patchSize])
         let embedded = linear(patches, weight: projection, bias: parameter("patch_embed.proj.bias"))
         let withClass = prependToken(parameter("cls_token"), to: embedded)
         return add(withClass, broadcasting: parameter("pos_embed"))
@@ -151,8 +165,10 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     /// (the fvcore convention: one multiply-add counts as one FLOP).
     public func multiplyAdds(denseBlocks: Int? = nil, tokensAfter: Int? = nil) -> Double {
         let d = Double(config.embedDimension), hidden = Double(config.hiddenDimension)
-        let patchInput = Double(config.inChannels * config.patchSize * config.patchSize)
-        var total = Double(config.patchCount) * patchInput * d
+        let patchInput = Double(config.patchInputChannels * config.patchSize * config.patchSize)
+        let pixels = Double(config.imageHeight * config.imageWidth)
+        var total = config.stemConvolutions.reduce(0) { $0 + pixels * Double($1.inputs * $1.outputs * 9) }
+        total += Double(config.patchCount) * patchInput * d
         for index in 0..<config.depth {
             let pruned = denseBlocks.map { index >= $0 } ?? false
             let n = Double(pruned ? (tokensAfter ?? config.tokenCount) : config.tokenCount)
@@ -165,7 +181,8 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
 extension VisionTransformer {
     /// Fresh weights as timm initialises them: truncated normal (std 0.02)
     /// for linear weights, zero biases, unit norms, PyTorch's default
-    /// U(±1/√fan-in) for the patch-embedding convolution; the position embedding
+    /// U(±1/√fan-in) for the patch-embedding convolution, He-uniform stem
+    /// convolutions with zero biases; the position embedding
     /// starts from 2-D sine-cosine values (MAE-style) so that a model
     /// trained from scratch on little data knows token neighbourhoods from
     /// the first step.
@@ -177,7 +194,12 @@ extension VisionTransformer {
             if name == "pos_embed" {
                 tensor = sineCosinePositions(config)
             } else if name.hasPrefix("patch_embed.proj.") {
-                let bound = 1 / Float(config.inChannels * config.patchSize * config.patchSize).squareRoot()
+                let bound = 1 / Float(config.patchInputChannels * config.patchSize * config.patchSize).squareRoot()
+                tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
+            } else if name.hasPrefix("stem.") && name.hasSuffix(".weight") {
+                // He-uniform: PyTorch's default would leave the stem's GELU output, and with it the
+                // tokens, well below the position embedding's scale, and learning slow.
+                let bound = (6 / Float(shape.dropFirst().reduce(1, *))).squareRoot()
                 tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
             } else if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name.hasSuffix("norm.weight") {
                 tensor = Tensor(shape: shape, repeating: 1)

@@ -22,14 +22,19 @@ enum ModelCard {
         ].compactMap { $0 }
         try write(to: folder, description: """
             A Vision Transformer trained by Glimpse from scratch (timm `VisionTransformer` layout:
-            config.json with `model_args` + model.safetensors).
+            config.json with `model_args` + model.safetensors\(config.stemWidths.isEmpty ? "" : "; its convolutional stem, `model_args.stem_widths`, is Glimpse's own, so timm cannot load it")).
             """, rows: [
-                "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",
+                "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, \(stemDescription(config))patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",
                 "| Parameters | \(VisionTransformer.expectedShapes(config).reduce(0) { $0 + $1.1.reduce(1, *) }) |",
                 "| Data | \(data), \(trainImages) training images |",
                 "| Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |",
                 wallTimeRow(minutes),
             ] + extraRows)
+    }
+
+    /// The stem's part of the architecture row: empty without one.
+    private static func stemDescription(_ config: ViTConfig) -> String {
+        config.stemWidths.isEmpty ? "" : "stem of 3×3 convolutions with GELU, widths \(config.stemWidths.map(String.init).joined(separator: "-")), "
     }
 
     /// The card of a convolutional classifier.

@@ -89,6 +89,8 @@ struct TrainViT: ParsableCommand {
         abstract: "Train a ViT from scratch and write it as a model folder.")
 
     @OptionGroup var common: TrainingOptions
+    @Option(help: "Output channels of 3×3 convolutions (each followed by GELU) before the patch embedding, comma-separated; empty for none. Models with a stem are Glimpse's own: timm cannot load them.")
+    var stemWidths = ""
     @Option(help: "Patch side in pixels.") var patchSize = 2
     @Option(help: "Token width.") var embedDim = 64
     @Option(help: "Number of blocks.") var depth = 6
@@ -113,6 +115,7 @@ struct TrainViT: ParsableCommand {
         if embedDim % heads != 0 { throw ValidationError("--heads must divide --embed-dim") }
         if epochs < 1 || common.batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
         _ = try tokenDropKeepRange()
+        _ = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
         if !(0...1).contains(distillationWeight) { throw ValidationError("--distillation-weight must be in [0, 1]") }
     }
 
@@ -141,11 +144,13 @@ struct TrainViT: ParsableCommand {
         let (train, test) = try common.openSplits()
         let teacherModel = try loadTeacher(classes: train.classNames.count)
         let imageSize = common.imageSize, out = common.out
-        var config = ViTConfig(architecture: "glimpse_vit_p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
+        let stem = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
+        var config = ViTConfig(architecture: "glimpse_vit_\(stem.isEmpty ? "" : "stem_")p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
                                patchSize: patchSize, embedDimension: embedDim, depth: depth, heads: heads, mlpRatio: mlpRatio,
                                inChannels: common.channels, classes: train.classNames.count, labels: train.classNames,
                                preprocessing: common.preprocessing)
         config.globalPool = globalPool
+        config.stemWidths = stem
         if let problem = config.inconsistency { throw ValidationError(problem) }
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed))
@@ -172,6 +177,17 @@ struct TrainViT: ParsableCommand {
     }
 }
 
+/// Channel counts given as comma-separated positive integers; an empty
+/// text means none where `allowingNone`.
+func channelWidths(_ text: String, option: String, allowingNone: Bool) throws -> [Int] {
+    if allowingNone && text.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        throw ValidationError("\(option) must be positive integers separated by commas")
+    }
+    return values.map { $0! }
+}
+
 struct TrainCNN: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cnn",
@@ -185,21 +201,13 @@ struct TrainCNN: ParsableCommand {
 
     func validate() throws {
         if epochs < 1 || common.batchSize < 2 { throw ValidationError("--epochs must be ≥ 1 and --batch-size ≥ 2") }
-        _ = try stageWidths()
-    }
-
-    func stageWidths() throws -> [Int] {
-        let values = widths.split(separator: ",", omittingEmptySubsequences: false)
-            .map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
-            throw ValidationError("--widths must be positive integers separated by commas")
-        }
-        return values.map { $0! }
+        _ = try channelWidths(widths, option: "--widths", allowingNone: false)
     }
 
     func run() throws {
         let (train, test) = try common.openSplits()
-        let config = ConvNetConfig(imageSize: common.imageSize, inChannels: common.channels, widths: try stageWidths(),
+        let config = ConvNetConfig(imageSize: common.imageSize, inChannels: common.channels,
+                                   widths: try channelWidths(widths, option: "--widths", allowingNone: false),
                                    classes: train.classNames.count, labels: train.classNames, preprocessing: common.preprocessing)
         if let problem = config.inconsistency { throw ValidationError(problem) }
         try FileManager.default.createDirectory(atPath: common.out, withIntermediateDirectories: true)

@@ -1,3 +1,4 @@
+import Autodiff
 import Formats
 import Foundation
 import Kernels
@@ -22,11 +23,12 @@ struct QuadrantImages: LabelledImageSource {
     func label(at index: Int) -> Int { index % 4 }
 }
 
-func tinyViT(seed: UInt64) -> VisionTransformer {
-    let config = ViTConfig(architecture: "tiny", imageHeight: 8, imageWidth: 8, patchSize: 2, embedDimension: 16, depth: 2, heads: 2,
+func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
+    var config = ViTConfig(architecture: "tiny", imageHeight: 8, imageWidth: 8, patchSize: 2, embedDimension: 16, depth: 2, heads: 2,
                            mlpRatio: 2, inChannels: 1, classes: 4, labels: QuadrantImages(count: 0).classNames,
                            preprocessing: Preprocessing(inputSize: [1, 8, 8], cropFraction: 1, interpolation: .bilinear,
                                                         mean: [0.3], std: [0.4]))
+    config.stemWidths = stemWidths
     return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))
 }
 
@@ -60,6 +62,32 @@ func tinyViT(seed: UInt64) -> VisionTransformer {
 
     /// A run interrupted after 8 steps and resumed ends with the same weights
     /// (and the same jointly trained Scorer) as an uninterrupted one.
+    @Test func convolutionalStemLearnsAndRoundTrips() throws {
+        let source = QuadrantImages(count: 64)
+        let model = tinyViT(seed: 1, stemWidths: [3, 4])
+        let plain = tinyViT(seed: 1)
+        #expect(model.parameters["stem.1.weight"]?.shape == [4, 3, 3, 3])
+        #expect(model.parameters["patch_embed.proj.weight"]?.shape == [16, 4, 2, 2])
+        // Two 3×3 convolutions over 8×8 pixels; the patch embedding reads 4 channels instead of 1.
+        let stemCost = 64.0 * 9 * (1 * 3 + 3 * 4), embeddingGrowth = 16.0 * 4 * (4 - 1) * 16
+        #expect(model.multiplyAdds() - plain.multiplyAdds() == stemCost + embeddingGrowth)
+        let firstStem = model.parameters["stem.0.weight"]!.array
+        let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
+        let directory = try TemporaryDirectory()
+        try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 30))
+            .train(checkpoint: directory.path("stem.safetensors"), resume: false) { _ in }
+        let accuracy = try Evaluation.accuracy(model, loader: loader)
+        #expect(accuracy >= 0.9, "accuracy \(accuracy)")
+        #expect(model.parameters["stem.0.weight"]!.array != firstStem, "the stem's first convolution received no gradient")
+        let folder = try directory.folder("stem")
+        try ModelWriter.write(model, to: folder)
+        let loaded = try ViTModel.load(folder)
+        #expect(loaded.config.stemWidths == [3, 4])
+        var generator = SeededGenerator(seed: 5)
+        let images = try loader.batch(Array(0..<4), augment: false, generator: &generator).images
+        #expect(loaded.transformer.logits(Variable(images)).value.array == model.logits(Variable(images)).value.array)
+    }
+
     @Test(arguments: TokenDropGuide.allCases)
     func resumingReproducesTheUninterruptedRun(guide: TokenDropGuide) throws {
         let loader = BatchLoader(source: QuadrantImages(count: 64), preprocessing: tinyViT(seed: 1).config.preprocessing)

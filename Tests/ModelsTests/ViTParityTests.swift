@@ -148,6 +148,16 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
         #expect(problem(normBeforePool).contains("fc_norm"))
     }
 
+    @Test func stemWidthsAreChecked() throws {
+        let notIntegers = try fixtureCopy("stem-text") { modelArguments(&$0, "stem_widths", .array([.string("wide")])) }
+        #expect(problem(notIntegers).contains("\"model_args.stem_widths\" must be an array of integers"))
+        let zero = try fixtureCopy("stem-zero") { modelArguments(&$0, "stem_widths", .array([.integer(0)])) }
+        #expect(problem(zero).contains("stem widths must be positive"))
+        // The fixture's weights have no stem, so a stem in its config leaves them short.
+        let missing = try fixtureCopy("stem-missing") { modelArguments(&$0, "stem_widths", .array([.integer(4)])) }
+        #expect(problem(missing).contains("stem.0.weight"), "\(problem(missing))")
+    }
+
     @Test func averagePoolingNeedsItsNormAfterThePool() throws {
         // A CLS-read-out checkpoint relabelled "avg" has `norm` where timm
         // then expects `fc_norm`.
