@@ -60,8 +60,9 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
         #expect(losses.last! < losses.first!)
     }
 
-    /// A run interrupted after 8 steps and resumed ends with the same weights
-    /// (and the same jointly trained Scorer) as an uninterrupted one.
+    /// A stem of two convolutions learns (its first convolution receives
+    /// gradients), adds the multiply-adds it should and survives a write
+    /// and load with identical logits.
     @Test func convolutionalStemLearnsAndRoundTrips() throws {
         let source = QuadrantImages(count: 64)
         let model = tinyViT(seed: 1, stemWidths: [3, 4])
@@ -88,6 +89,8 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
         #expect(loaded.transformer.logits(Variable(images)).value.array == model.logits(Variable(images)).value.array)
     }
 
+    /// A run interrupted after 8 steps and resumed ends with the same weights
+    /// (and the same jointly trained Scorer) as an uninterrupted one.
     @Test(arguments: TokenDropGuide.allCases)
     func resumingReproducesTheUninterruptedRun(guide: TokenDropGuide) throws {
         let loader = BatchLoader(source: QuadrantImages(count: 64), preprocessing: tinyViT(seed: 1).config.preprocessing)
