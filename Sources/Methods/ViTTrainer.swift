@@ -24,6 +24,9 @@ public struct ViTTrainingSettings: Sendable {
     /// Share of the loss taken by cross-entropy against the teacher's top
     /// class (DeiT's hard distillation) when a teacher is given.
     public var distillationWeight: Float = 0.5
+    /// The model folder whose weights the run started from (nil: fresh
+    /// weights); a checkpoint resumes only the run it came from.
+    public var initialModel: String?
 
     public init() {}
 
@@ -34,7 +37,7 @@ public struct ViTTrainingSettings: Sendable {
 
     /// What a checkpoint must agree with to be resumed.
     var fingerprint: String {
-        "epochs=\(common.epochs) batch=\(common.batchSize) lr=\(common.learningRate) wd=\(common.weightDecay) warmup=\(common.warmupEpochs) smoothing=\(common.labelSmoothing) seed=\(common.seed) limit=\(common.limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)/\(scorerUpdateInterval)"
+        "epochs=\(common.epochs) batch=\(common.batchSize) lr=\(common.learningRate) wd=\(common.weightDecay) warmup=\(common.warmupEpochs) smoothing=\(common.labelSmoothing) seed=\(common.seed) limit=\(common.limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)/\(scorerUpdateInterval)" + (initialModel.map { " from=\($0)" } ?? "")
     }
 }
 
@@ -80,13 +83,18 @@ public final class ViTTrainer {
     /// second target (same preprocessing as the model).
     public let teacher: (any ImageClassifier)?
 
+    /// `scorer` continues an existing Scorer (it must read the tokens after
+    /// `settings.tokenDropBlocks` blocks); without one a fresh Scorer starts.
     public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings,
-                teacher: (any ImageClassifier)? = nil) {
+                teacher: (any ImageClassifier)? = nil, scorer existing: Scorer? = nil) {
         self.model = model
         self.loader = loader
         self.settings = settings
         self.teacher = teacher
-        if settings.tokenDropGuide == .scorer {
+        if settings.tokenDropGuide == .scorer, let existing {
+            precondition(existing.config.layer == settings.tokenDropBlocks, "the Scorer reads another block than dropping steps")
+            scorer = existing
+        } else if settings.tokenDropGuide == .scorer {
             let config = ScorerConfig(layer: settings.tokenDropBlocks, inputDimension: model.config.embedDimension,
                                       hiddenDimension: min(128, model.config.embedDimension))
             scorer = Scorer(config: config, parameters: Scorer.initialParameters(config, seed: settings.seed &+ 1))

@@ -11,7 +11,8 @@ enum ModelCard {
     }
 
     static func write(to folder: String, config: ViTConfig, data: String, trainImages: Int,
-                      testAccuracy: Double, testImages: Int, minutes: Double, jointScorerLayer: Int?, teacher: String?) throws {
+                      testAccuracy: Double, testImages: Int, minutes: Double, jointScorerLayer: Int?, teacher: String?,
+                      startedFrom: String?) throws {
         let extraRows = [
             jointScorerLayer.map {
                 "| Scorer | trained alongside on Grad-CAM, scoring tokens after block \($0); it chose the tokens that token-dropping steps kept (scorer.safetensors) |"
@@ -21,7 +22,7 @@ enum ModelCard {
             },
         ].compactMap { $0 }
         try write(to: folder, description: """
-            A Vision Transformer trained by Glimpse from scratch (timm `VisionTransformer` layout:
+            A Vision Transformer \(startedFrom.map { "fine-tuned by Glimpse from `\($0)`" } ?? "trained by Glimpse from scratch") (timm `VisionTransformer` layout:
             config.json with `model_args` + model.safetensors\(config.stemWidths.isEmpty ? "" : "; its convolutional stem, `model_args.stem_widths`, is Glimpse's own, so timm cannot load it")).
             """, rows: [
                 "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, \(stemDescription(config))patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",

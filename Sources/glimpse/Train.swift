@@ -75,7 +75,7 @@ struct TrainingOptions: ParsableArguments {
 
     /// Dense top-1 accuracy on the test split.
     func testAccuracy(_ model: any ImageClassifier, test: any LabelledImageSource) throws -> Double {
-        try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: preprocessing))
+        try Evaluation.accuracy(model, loader: BatchLoader(source: test, preprocessing: model.preprocessing))
     }
 
     func reportWritten(accuracy: Double, testImages: Int, minutes: Double) {
@@ -107,6 +107,8 @@ struct TrainViT: ParsableCommand {
     @Option(help: "A folder written by `glimpse train cnn` whose top class on each training image is a second target (DeiT's hard distillation).")
     var teacher: String?
     @Option(help: "Share of the loss that follows the teacher.") var distillationWeight: Float = 0.5
+    @Option(help: "Fine-tune this model folder (or embedded model) and its Scorer instead of starting from fresh weights; its config.json replaces the architecture options.")
+    var from: String?
     @Flag(help: "Continue from the checkpoint in the output folder.") var resume = false
 
     func validate() throws {
@@ -129,10 +131,9 @@ struct TrainViT: ParsableCommand {
     }
 
     /// The teacher folder, checked to take the student's input and classes.
-    func loadTeacher(classes: Int) throws -> ConvNet? {
+    func loadTeacher(classes: Int, preprocessing: Preprocessing) throws -> ConvNet? {
         try teacher.map { path in
             let loaded = try ConvNet.load(path)
-            let preprocessing = common.preprocessing
             guard loaded.preprocessing == preprocessing, loaded.classCount == classes else {
                 throw FileError(path: path, problem: "the teacher's input \(loaded.preprocessing.inputSize) and \(loaded.classCount) classes must match the student's \(preprocessing.inputSize) and \(classes) (same --image-size and data)")
             }
@@ -142,27 +143,22 @@ struct TrainViT: ParsableCommand {
 
     func run() throws {
         let (train, test) = try common.openSplits()
-        let teacherModel = try loadTeacher(classes: train.classNames.count)
-        let imageSize = common.imageSize, out = common.out
-        let stem = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
-        var config = ViTConfig(architecture: "glimpse_vit_\(stem.isEmpty ? "" : "stem_")p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
-                               patchSize: patchSize, embedDimension: embedDim, depth: depth, heads: heads, mlpRatio: mlpRatio,
-                               inChannels: common.channels, classes: train.classNames.count, labels: train.classNames,
-                               preprocessing: common.preprocessing)
-        config.globalPool = globalPool
-        config.stemWidths = stem
-        if let problem = config.inconsistency { throw ValidationError(problem) }
+        let out = common.out
+        let start = try from.map { try ViTModel.load($0) }
+        let model = try start.map { try fineTuned($0, classes: train.classNames) } ?? freshModel(labels: train.classNames)
+        let config = model.config
+        let teacherModel = try loadTeacher(classes: config.classes, preprocessing: config.preprocessing)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed))
         var settings = ViTTrainingSettings()
         settings.common = common.settings(epochs: epochs, warmupEpochs: warmupEpochs)
-        settings.tokenDropBlocks = max(1, depth / 4)
+        settings.tokenDropBlocks = start?.scorer?.config.layer ?? max(1, config.depth / 4)
         settings.tokenDropProbability = tokenDrop
         settings.tokenDropGuide = tokenDropGuide
         settings.tokenDropKeep = try tokenDropKeepRange()
         settings.distillationWeight = distillationWeight
-        let loader = BatchLoader(source: train, preprocessing: common.preprocessing, augmentShift: common.augmentShift)
-        let trainer = ViTTrainer(model: model, loader: loader, settings: settings, teacher: teacherModel)
+        settings.initialModel = start?.path
+        let loader = BatchLoader(source: train, preprocessing: config.preprocessing, augmentShift: common.augmentShift)
+        let trainer = ViTTrainer(model: model, loader: loader, settings: settings, teacher: teacherModel, scorer: start?.scorer)
         let minutes = try common.timedWithProgressBar { report in
             try trainer.train(checkpoint: out + "/checkpoint.safetensors", resume: resume, progress: report)
         }
@@ -171,9 +167,35 @@ struct TrainViT: ParsableCommand {
         try trainer.scorer?.save(to: out + "/scorer.safetensors")
         try ModelCard.write(to: out, config: config, data: common.data, trainImages: settings.common.imageCount(of: train),
                             testAccuracy: accuracy, testImages: test.count, minutes: minutes,
-                            jointScorerLayer: trainer.scorer?.config.layer, teacher: teacher)
+                            jointScorerLayer: trainer.scorer?.config.layer, teacher: teacher, startedFrom: from)
         try? FileManager.default.removeItem(atPath: out + "/checkpoint.safetensors")
         common.reportWritten(accuracy: accuracy, testImages: test.count, minutes: minutes)
+    }
+}
+
+extension TrainViT {
+    /// A ViT with fresh weights, shaped by the architecture options.
+    func freshModel(labels: [String]) throws -> VisionTransformer {
+        let imageSize = common.imageSize
+        let stem = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
+        var config = ViTConfig(architecture: "glimpse_vit_\(stem.isEmpty ? "" : "stem_")p\(patchSize)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
+                               patchSize: patchSize, embedDimension: embedDim, depth: depth, heads: heads, mlpRatio: mlpRatio,
+                               inChannels: common.channels, classes: labels.count, labels: labels,
+                               preprocessing: common.preprocessing)
+        config.globalPool = globalPool
+        config.stemWidths = stem
+        if let problem = config.inconsistency { throw ValidationError(problem) }
+        return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed))
+    }
+
+    /// The loaded model's ViT, once it is known to take the data set's
+    /// images and classes.
+    func fineTuned(_ start: ViTModel, classes: [String]) throws -> VisionTransformer {
+        let config = start.config
+        guard config.inChannels == common.channels, config.classes == classes.count else {
+            throw FileError(path: start.path, problem: "the model takes \(config.inChannels)-channel images and has \(config.classes) classes; \(common.data) has \(common.channels)-channel images and \(classes.count) classes")
+        }
+        return start.transformer
     }
 }
 

@@ -85,6 +85,10 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
         try expectRuntimeFailure(["train", "vit", "--out", student, "--teacher", model], path: model + "/config.json",
                                  problem: "is not a convolutional classifier")
         #expect(!FileManager.default.fileExists(atPath: student))
+        let colourModel = vitFixture("vit64_rgb_10_f16")
+        try expectRuntimeFailure(["train", "vit", "--out", student, "--from", colourModel], path: colourModel,
+                                 problem: "takes 3-channel images and has 10 classes; fashion-mnist has 1-channel images")
+        #expect(!FileManager.default.fileExists(atPath: student))
         let teacherAsViT = try modelWithConfig("teacher", #"{"architecture": "glimpse_cnn", "num_classes": 10, "model_args": {"img_size": 28, "in_chans": 1, "widths": [8]}}"#)
         try expectRuntimeFailure(["analyze", "--model", teacherAsViT, "--image", image], path: teacherAsViT + "/config.json",
                                  problem: "not a ViT")

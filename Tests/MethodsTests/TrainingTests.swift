@@ -115,6 +115,36 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
         }
     }
 
+    /// Fine-tuning (`train vit --from`) starts from the given weights and
+    /// goes on training the given Scorer: a trained model stays accurate
+    /// through a short low-rate run that fresh weights would not get far in.
+    @Test func fineTuningContinuesTheGivenWeightsAndScorer() throws {
+        let source = QuadrantImages(count: 64)
+        let model = tinyViT(seed: 1)
+        let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
+        let directory = try TemporaryDirectory()
+        try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 30))
+            .train(checkpoint: directory.path("base.safetensors"), resume: false) { _ in }
+        let scorerConfig = ScorerConfig(layer: 1, inputDimension: 16, hiddenDimension: 8)
+        let scorer = Scorer(config: scorerConfig, parameters: Scorer.initialParameters(scorerConfig, seed: 7))
+        let scorerBefore = scorer.parameters["fc1.weight"]!.array
+        var fineTuning = settings(epochs: 2, tokenDrop: 1)
+        fineTuning.learningRate = 1e-4
+        fineTuning.tokenDropKeep = 0.75...1
+        fineTuning.tokenDropGuide = .scorer
+        fineTuning.scorerUpdateInterval = 1
+        let trainer = ViTTrainer(model: model, loader: loader, settings: fineTuning, scorer: scorer)
+        try trainer.train(checkpoint: directory.path("tuned.safetensors"), resume: false) { _ in }
+        #expect(trainer.scorer === scorer)
+        #expect(scorer.parameters["fc1.weight"]!.array != scorerBefore, "the given Scorer was not trained")
+        let tuned = try Evaluation.accuracy(model, loader: loader)
+        let fresh = tinyViT(seed: 1)
+        try ViTTrainer(model: fresh, loader: loader, settings: fineTuning)
+            .train(checkpoint: directory.path("fresh.safetensors"), resume: false) { _ in }
+        let untrained = try Evaluation.accuracy(fresh, loader: loader)
+        #expect(tuned >= 0.9 && untrained < 0.6, "fine-tuned \(tuned), fresh \(untrained)")
+    }
+
     @Test func resumingWithOtherSettingsIsRefused() throws {
         let source = QuadrantImages(count: 32)
         let model = tinyViT(seed: 1)

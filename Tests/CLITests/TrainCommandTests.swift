@@ -1,0 +1,33 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct TrainCommandTests {
+    /// `train vit --from` fine-tunes a timm model folder on an image folder:
+    /// the result keeps the model's architecture, gains a Scorer trained
+    /// alongside, predicts differently from the start and says where it
+    /// came from on its card.
+    @Test func fineTuningATimmFolderWritesALoadableModel() throws {
+        let start = vitFixture("vit64_rgb_10_f16")
+        let image = start + "/input.png"
+        let scratch = try TemporaryDirectory()
+        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: image)))
+        for index in 0..<40 { try scratch.write(picture, to: "images/class\(index % 10)/image\(index).png") }
+        let out = scratch.path("tuned")
+        let training = try GlimpseBinary.run(["train", "vit", "--from", start, "--data", scratch.path("images"), "--out", out,
+                                              "--epochs", "2", "--batch-size", "4", "--learning-rate", "1e-2"])
+        #expect(training.status == 0, "\(training.standardError)")
+        let config = try jsonObject(String(contentsOfFile: out + "/config.json", encoding: .utf8))
+        #expect(config["architecture"] as? String == "custom_vit_vit64_rgb_10_f16")
+        #expect(FileManager.default.fileExists(atPath: out + "/scorer.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/checkpoint.safetensors"))
+        let card = try String(contentsOfFile: out + "/README.md", encoding: .utf8)
+        #expect(card.contains("fine-tuned by Glimpse from `\(start)`"), "\(card)")
+        let before = try GlimpseBinary.run(["analyze", "--model", start, "--image", image, "--json"])
+        let after = try GlimpseBinary.run(["analyze", "--model", out, "--image", image, "--json", "--policy", "scorer", "--keep", "0.5"])
+        #expect(after.status == 0, "\(after.standardError)")
+        let original = numbers(try jsonObject(before.standardOutput)["logits"])
+        let tuned = numbers(try jsonObject(after.standardOutput)["logits"])
+        #expect(tuned.count == original.count && tuned != original)
+    }
+}
