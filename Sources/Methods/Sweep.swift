@@ -13,6 +13,8 @@ public struct SweepTally: Sendable, Equatable, Codable {
     public var agreeing = 0
     public var milliseconds = 0.0
     public var multiplyAdds = 0.0
+    /// Correct images by true class (empty when the counts were not kept).
+    public var correctByClass: [Int] = []
 
     public init(policy: PruningPolicy, keep: Double) {
         self.policy = policy
@@ -32,6 +34,27 @@ public struct SweepTally: Sendable, Equatable, Codable {
         agreeing += other.agreeing
         milliseconds += other.milliseconds
         multiplyAdds += other.multiplyAdds
+        correctByClass = PerClass.sum(correctByClass, other.correctByClass)
+    }
+}
+
+/// Counts indexed by true class.
+public enum PerClass {
+    /// Adds `labels`' hits (`hits[i]` for image i) into `counts`, which
+    /// has one entry per class.
+    static func add(_ hits: [Bool], labels: [Int], into counts: inout [Int]) {
+        for (hit, label) in zip(hits, labels) where hit && counts.indices.contains(label) { counts[label] += 1 }
+    }
+
+    /// Element-wise sum of two shards' counts; empty unless both kept them
+    /// for the same classes.
+    static func sum(_ a: [Int], _ b: [Int]) -> [Int] {
+        a.count == b.count ? zip(a, b).map(+) : []
+    }
+
+    /// counts[c] / images[c], or nil where a class has no image.
+    public static func rates(_ counts: [Int], of images: [Int]) -> [Double?] {
+        zip(counts, images).map { $1 == 0 ? nil : Double($0) / Double($1) }
     }
 }
 
@@ -40,12 +63,23 @@ public struct SweepResult: Sendable, Equatable {
     public var tallies: [SweepTally]
     public var images = 0
     public var denseCorrect = 0
+    /// The model's class names, and images and dense hits by true class
+    /// (all empty when the counts were not kept).
+    public var classNames: [String] = []
+    public var imagesByClass: [Int] = []
+    public var denseCorrectByClass: [Int] = []
 
     public init(tallies: [SweepTally], images: Int = 0, denseCorrect: Int = 0) {
         self.tallies = tallies
         self.images = images
         self.denseCorrect = denseCorrect
     }
+
+    /// Dense accuracy by true class (nil where the class has no image).
+    public var denseAccuracyByClass: [Double?] { PerClass.rates(denseCorrectByClass, of: imagesByClass) }
+
+    /// A row's accuracy by true class.
+    public func accuracyByClass(_ tally: SweepTally) -> [Double?] { PerClass.rates(tally.correctByClass, of: imagesByClass) }
 
     public var denseAccuracy: Double { Double(denseCorrect) / Double(max(images, 1)) }
     public var rows: [SweepRow] { tallies.map(\.row) }
@@ -58,6 +92,15 @@ public struct SweepResult: Sendable, Equatable {
             for index in total.tallies.indices { total.tallies[index].absorb(shard.tallies[index]) }
             total.images += shard.images
             total.denseCorrect += shard.denseCorrect
+            if shard.classNames != total.classNames { total.classNames = [] }
+            total.imagesByClass = PerClass.sum(total.imagesByClass, shard.imagesByClass)
+            total.denseCorrectByClass = PerClass.sum(total.denseCorrectByClass, shard.denseCorrectByClass)
+        }
+        if total.classNames.isEmpty || total.imagesByClass.isEmpty || total.tallies.contains(where: { $0.correctByClass.isEmpty }) {
+            total.classNames = []
+            total.imagesByClass = []
+            total.denseCorrectByClass = []
+            for index in total.tallies.indices { total.tallies[index].correctByClass = [] }
         }
         return total
     }
@@ -89,10 +132,18 @@ public struct Sweep {
         if policies.contains(.scorer) && model.scorer == nil { throw Analyzer.noScorer(model) }
         let transformer = model.transformer
         let patches = model.config.patchCount
+        let classes = model.config.classes
         var tallies = policies.flatMap { policy in
-            (policy == .none ? [1.0] : keepRates).map { SweepTally(policy: policy, keep: $0) }
+            (policy == .none ? [1.0] : keepRates).map { keep in
+                var tally = SweepTally(policy: policy, keep: keep)
+                tally.correctByClass = Array(repeating: 0, count: classes)
+                return tally
+            }
         }
         var result = SweepResult(tallies: [])
+        result.classNames = model.config.labels
+        result.imagesByClass = Array(repeating: 0, count: classes)
+        result.denseCorrectByClass = Array(repeating: 0, count: classes)
         var generator = SeededGenerator(seed: seed)
         for start in stride(from: 0, to: indices.count, by: batchSize) {
             let batchIndices = Array(indices[start..<min(indices.count, start + batchSize)])
@@ -106,6 +157,8 @@ public struct Sweep {
             let denseTop = DensePass.topClasses(pass.logits)
             result.images += count
             result.denseCorrect += zip(denseTop, labels).filter { $0 == $1 }.count
+            PerClass.add(Array(repeating: true, count: count), labels: labels, into: &result.imagesByClass)
+            PerClass.add(zip(denseTop, labels).map { $0 == $1 }, labels: labels, into: &result.denseCorrectByClass)
             let features = pass.features!
             for (index, tally) in tallies.enumerated() {
                 var tally = tally
@@ -127,8 +180,10 @@ public struct Sweep {
                         + (tally.policy == .scorer ? scoringMilliseconds : 0)
                 }
                 let top = DensePass.topClasses(pruned)
+                let hits = zip(top, labels).map { $0 == $1 }
                 tally.images += count
-                tally.correct += zip(top, labels).filter { $0 == $1 }.count
+                tally.correct += hits.filter { $0 }.count
+                PerClass.add(hits, labels: labels, into: &tally.correctByClass)
                 tally.agreeing += zip(top, denseTop).filter { $0 == $1 }.count
                 tally.milliseconds += milliseconds
                 let keptTokens = TokenPruning.keepCount(patches: patches, keepRate: tally.keep) + 1

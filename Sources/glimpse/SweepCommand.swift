@@ -38,8 +38,11 @@ struct SweepRun: ParsableCommand {
     @Option(help: "Write the rows as CSV to this file.")
     var csv: String?
 
-    @Flag(help: "Print one JSON object (with the raw counts `sweep merge` needs).")
+    @Flag(help: "Print one JSON object (with the raw counts `sweep merge` needs, and accuracy by true class).")
     var json = false
+
+    @Flag(help: "Also print accuracy by true class, a table per keep rate.")
+    var perClass = false
 
     func validate() throws {
         _ = try keepRates()
@@ -90,7 +93,7 @@ struct SweepRun: ParsableCommand {
                        secondsRemaining: clock.milliseconds / 1000 * (1 - fraction) / max(fraction, 1e-9))
         }
         bar.finish()
-        try SweepReport.emit(result, json: json, csv: csv)
+        try SweepReport.emit(result, json: json, csv: csv, perClass: perClass)
     }
 }
 
@@ -108,11 +111,14 @@ struct SweepMerge: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: "Also print accuracy by true class, a table per keep rate.")
+    var perClass = false
+
     func run() throws {
         let shards = try files.map { try SweepReport.read($0) }
         guard let merged = SweepResult.merged(shards) else {
             throw ValidationError("the shards swept different policies or keep rates")
         }
-        try SweepReport.emit(merged, json: json, csv: csv)
+        try SweepReport.emit(merged, json: json, csv: csv, perClass: perClass)
     }
 }

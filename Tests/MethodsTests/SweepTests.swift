@@ -33,9 +33,14 @@ struct SyntheticImages: LabelledImageSource {
         let merged = try #require(SweepResult.merged(shards))
         #expect(merged.images == 24 && whole.images == 24)
         #expect(merged.denseCorrect == whole.denseCorrect)
+        #expect(whole.imagesByClass == [3, 3, 3, 3, 2, 2, 2, 2, 2, 2])
+        #expect(merged.imagesByClass == whole.imagesByClass && merged.denseCorrectByClass == whole.denseCorrectByClass)
+        #expect(whole.denseCorrectByClass.reduce(0, +) == whole.denseCorrect)
+        #expect(merged.classNames == model.config.labels)
         for (left, right) in zip(merged.tallies, whole.tallies) {
             #expect(left.policy == right.policy && left.keep == right.keep)
             #expect(left.correct == right.correct && left.agreeing == right.agreeing)
+            #expect(left.correctByClass == right.correctByClass && right.correctByClass.reduce(0, +) == right.correct)
             #expect(abs(left.multiplyAdds - right.multiplyAdds) < 1)
         }
         // The dense row agrees with itself; the oracle keeps every row's GFLOPs below dense.
@@ -50,5 +55,25 @@ struct SyntheticImages: LabelledImageSource {
         let a = SweepResult(tallies: [SweepTally(policy: .random, keep: 0.5)])
         let b = SweepResult(tallies: [SweepTally(policy: .random, keep: 0.3)])
         #expect(SweepResult.merged([a, b]) == nil)
+    }
+
+    /// A shard without per-class counts (written before they were kept)
+    /// still merges; the merged result then has none.
+    @Test func shardsWithoutClassCountsMergeWithoutThem() throws {
+        var counted = SweepTally(policy: .random, keep: 0.5)
+        counted.images = 4
+        counted.correct = 3
+        counted.correctByClass = [2, 1]
+        var withClasses = SweepResult(tallies: [counted], images: 4, denseCorrect: 4)
+        withClasses.classNames = ["a", "b"]
+        withClasses.imagesByClass = [2, 2]
+        withClasses.denseCorrectByClass = [2, 2]
+        var uncounted = SweepTally(policy: .random, keep: 0.5)
+        uncounted.images = 2
+        uncounted.correct = 1
+        let merged = try #require(SweepResult.merged([withClasses, SweepResult(tallies: [uncounted], images: 2, denseCorrect: 1)]))
+        #expect(merged.tallies[0].correct == 4 && merged.images == 6)
+        #expect(merged.imagesByClass.isEmpty && merged.classNames.isEmpty && merged.tallies[0].correctByClass.isEmpty)
+        #expect(try #require(SweepResult.merged([withClasses, withClasses])).denseAccuracyByClass == [1, 1])
     }
 }
