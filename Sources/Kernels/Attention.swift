@@ -30,8 +30,12 @@ public enum Attention {
         probabilities: UnsafeMutablePointer<Float>? = nil
     ) {
         let n = shape.tokens, d = shape.headDimension, w = shape.width
-        // Split query rows too, so a few heads still keep every worker busy.
-        let rowChunks = max(1, min(n / 32, 2 * Parallel.threads))
+        // Split query rows too, so a few heads still keep every worker busy;
+        // chunks of 16 rows or more keep the GEMMs efficient, and up to twice
+        // the worker count of them lets the tasks split evenly (a pruned
+        // DeiT-Tiny pass has 99 tokens and 3 heads: 4 chunks make 12 tasks,
+        // where 3 made 9, which two workers share unevenly).
+        let rowChunks = max(1, min(n / 16, 2 * Parallel.threads))
         let tasks = shape.batch * shape.heads * rowChunks
         Parallel.forRanges(tasks) { range in
             let scratch = probabilities == nil ? UnsafeMutablePointer<Float>.allocate(capacity: n * n) : nil

@@ -86,7 +86,7 @@ struct TrainingOptions: ParsableArguments {
 struct TrainViT: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vit",
-        abstract: "Train a ViT from scratch and write it as a model folder.")
+        abstract: "Train a ViT from scratch, or fine-tune one (--from), and write it as a model folder.")
 
     @OptionGroup var common: TrainingOptions
     @Option(help: "Output channels of 3×3 convolutions (each followed by GELU) before the patch embedding, comma-separated; empty for none. Models with a stem are Glimpse's own: timm cannot load them.")
@@ -100,7 +100,7 @@ struct TrainViT: ParsableCommand {
     var globalPool: GlobalPool = .token
     @Option(help: "Epochs.") var epochs = 14
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
-    @Option(help: "Share of steps that drop tokens after a quarter of the blocks.") var tokenDrop = 0.5
+    @Option(help: "Share of steps that drop tokens after a quarter of the blocks (with --from, where the model's Scorer reads).") var tokenDrop = 0.5
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
     var tokenDropGuide: TokenDropGuide = .scorer
     @Option(help: "Lowest and highest keep rate a dropping step draws from, as LOW,HIGH.") var tokenDropKeep = "0.15,0.5"
