@@ -6,13 +6,18 @@ import Models
 public struct BatchLoader: Sendable {
     public let source: any LabelledImageSource
     public let preprocessing: Preprocessing
-    /// Random shifts of up to this many pixels and left-right mirroring.
+    /// Random shifts of up to this many pixels (0: no augmentation).
     public let augmentShift: Int
+    /// Whether augmentation also mirrors half the images left to right.
+    /// Fashion-MNIST's shoes all point left, so a mirrored one is a view the
+    /// test split never shows.
+    public let augmentMirror: Bool
 
-    public init(source: any LabelledImageSource, preprocessing: Preprocessing, augmentShift: Int = 0) {
+    public init(source: any LabelledImageSource, preprocessing: Preprocessing, augmentShift: Int = 0, augmentMirror: Bool = true) {
         self.source = source
         self.preprocessing = preprocessing
         self.augmentShift = augmentShift
+        self.augmentMirror = augmentMirror
     }
 
     /// Images [B, C, H, W] normalised for the model, and their labels.
@@ -29,7 +34,7 @@ public struct BatchLoader: Sendable {
             if augment && augmentShift > 0 {
                 let dy = Int.random(in: -augmentShift...augmentShift, using: &generator)
                 let dx = Int.random(in: -augmentShift...augmentShift, using: &generator)
-                let mirror = Bool.random(using: &generator)
+                let mirror = Bool.random(using: &generator) && augmentMirror
                 Augment.shiftAndMirror(prepared.pointer, channels: channels, height: height, width: width, dy: dy, dx: dx,
                                        mirror: mirror, fill: black, into: target)
             } else {

@@ -204,10 +204,11 @@ public final class ViTTrainer {
                              weightDecay: 0.01)
     }
 
-    /// What a checkpoint must agree with to be resumed: the settings, and
-    /// whether a teacher takes part.
+    /// What a checkpoint must agree with to be resumed: the settings, the
+    /// augmentation, and whether a teacher takes part.
     private var fingerprint: String {
-        settings.fingerprint + (teacher == nil ? "" : " distill=\(settings.distillationWeight)")
+        settings.fingerprint + " augment=\(loader.augmentShift)\(loader.augmentShift > 0 && loader.augmentMirror ? "/mirror" : "")"
+            + (teacher == nil ? "" : " distill=\(settings.distillationWeight)")
     }
 
     private func save(_ path: String, step: Int) throws {

@@ -28,6 +28,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
     @Option(help: "AdamW weight decay.") var weightDecay = 0.05
     @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 1
+    @Flag(inversion: .prefixedNo, help: "Mirror half the augmented images left to right.") var augmentMirror = true
     @Option(help: "Training images to use (default: all).") var limit: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
 
@@ -157,7 +158,8 @@ struct TrainViT: ParsableCommand {
         settings.tokenDropKeep = try tokenDropKeepRange()
         settings.distillationWeight = distillationWeight
         settings.initialModel = start?.path
-        let loader = BatchLoader(source: train, preprocessing: config.preprocessing, augmentShift: common.augmentShift)
+        let loader = BatchLoader(source: train, preprocessing: config.preprocessing, augmentShift: common.augmentShift,
+                                 augmentMirror: common.augmentMirror)
         let trainer = ViTTrainer(model: model, loader: loader, settings: settings, teacher: teacherModel, scorer: start?.scorer)
         let minutes = try common.timedWithProgressBar { report in
             try trainer.train(checkpoint: out + "/checkpoint.safetensors", resume: resume, progress: report)
@@ -235,7 +237,8 @@ struct TrainCNN: ParsableCommand {
         try FileManager.default.createDirectory(atPath: common.out, withIntermediateDirectories: true)
         let model = ConvNet(config: config, parameters: ConvNet.initialParameters(config, seed: common.seed))
         let settings = common.settings(epochs: epochs, warmupEpochs: warmupEpochs)
-        let loader = BatchLoader(source: train, preprocessing: common.preprocessing, augmentShift: common.augmentShift)
+        let loader = BatchLoader(source: train, preprocessing: common.preprocessing, augmentShift: common.augmentShift,
+                                 augmentMirror: common.augmentMirror)
         let trainer = ConvNetTrainer(model: model, loader: loader, settings: settings)
         let minutes = try common.timedWithProgressBar { report in try trainer.train(progress: report) }
         let accuracy = try common.testAccuracy(model, test: test)

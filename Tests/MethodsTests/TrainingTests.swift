@@ -156,6 +156,17 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
             try ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: settings(epochs: 2)).train(checkpoint: checkpoint,
                                                                                                        resume: true) { _ in }
         }
+        // The same settings with other augmentation are another run too.
+        let mirrored = directory.path("mirrored.safetensors")
+        let augmented = { (mirror: Bool) in
+            BatchLoader(source: source, preprocessing: model.config.preprocessing, augmentShift: 1, augmentMirror: mirror)
+        }
+        try ViTTrainer(model: tinyViT(seed: 1), loader: augmented(true), settings: settings(epochs: 1))
+            .train(checkpoint: mirrored, resume: false) { _ in }
+        #expect(throws: FileError.self) {
+            try ViTTrainer(model: tinyViT(seed: 1), loader: augmented(false), settings: settings(epochs: 1))
+                .train(checkpoint: mirrored, resume: true) { _ in }
+        }
     }
 
     @Test func scorerLearnsToPredictGradCAM() throws {
