@@ -166,7 +166,8 @@ struct TrainViT: ParsableCommand {
         }
         let accuracy = try common.testAccuracy(model, test: test)
         try ModelWriter.write(model, to: out)
-        try trainer.scorer?.save(to: out + "/scorer.safetensors")
+        // A fine-tuned model keeps its Scorer when no Scorer trained alongside.
+        try (trainer.scorer ?? start?.scorer)?.save(to: out + "/scorer.safetensors")
         try ModelCard.write(to: out, config: config, data: common.data, trainImages: settings.common.imageCount(of: train),
                             testAccuracy: accuracy, testImages: test.count, minutes: minutes,
                             jointScorerLayer: trainer.scorer?.config.layer, teacher: teacher, startedFrom: from)

@@ -30,4 +30,18 @@ import Testing
         let tuned = numbers(try jsonObject(after.standardOutput)["logits"])
         #expect(tuned.count == original.count && tuned != original)
     }
+
+    /// Fine-tuning without the Scorer guide keeps the folder's Scorer.
+    @Test func fineTuningWithoutTheScorerGuideKeepsTheScorer() throws {
+        let scratch = try TemporaryDirectory()
+        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: vitFixture("vit64_rgb_10_f16") + "/input.png")))
+        for index in 0..<20 { try scratch.write(picture, to: "images/class\(index % 10)/image\(index).png") }
+        let first = scratch.path("first"), second = scratch.path("second")
+        let common = ["--data", scratch.path("images"), "--epochs", "1", "--batch-size", "4"]
+        #expect(try GlimpseBinary.run(["train", "vit", "--from", vitFixture("vit64_rgb_10_f16"), "--out", first] + common).status == 0)
+        let tuning = try GlimpseBinary.run(["train", "vit", "--from", first, "--out", second, "--token-drop-guide", "random"] + common)
+        #expect(tuning.status == 0, "\(tuning.standardError)")
+        let kept = try Data(contentsOf: URL(fileURLWithPath: second + "/scorer.safetensors"))
+        #expect(kept == (try Data(contentsOf: URL(fileURLWithPath: first + "/scorer.safetensors"))))
+    }
 }
