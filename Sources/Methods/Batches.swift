@@ -20,6 +20,12 @@ public struct BatchLoader: Sendable {
         self.augmentMirror = augmentMirror
     }
 
+    /// The augmentation as checkpoints record it, so a resume with other
+    /// augmentation is refused: "augment=1/mirror", "augment=1" or "augment=0".
+    public var augmentationFingerprint: String {
+        "augment=\(augmentShift)\(augmentShift > 0 && augmentMirror ? "/mirror" : "")"
+    }
+
     /// Images [B, C, H, W] normalised for the model, and their labels.
     /// Augmentation draws from `generator` when `augment` is set.
     public func batch(_ indices: [Int], augment: Bool, generator: inout SeededGenerator) throws -> (images: Tensor, labels: [Int]) {
@@ -34,6 +40,7 @@ public struct BatchLoader: Sendable {
             if augment && augmentShift > 0 {
                 let dy = Int.random(in: -augmentShift...augmentShift, using: &generator)
                 let dx = Int.random(in: -augmentShift...augmentShift, using: &generator)
+                // Drawn even when mirroring is off, so the shifts match a mirrored run's.
                 let mirror = Bool.random(using: &generator) && augmentMirror
                 Augment.shiftAndMirror(prepared.pointer, channels: channels, height: height, width: width, dy: dy, dx: dx,
                                        mirror: mirror, fill: black, into: target)

@@ -207,8 +207,7 @@ public final class ViTTrainer {
     /// What a checkpoint must agree with to be resumed: the settings, the
     /// augmentation, and whether a teacher takes part.
     private var fingerprint: String {
-        settings.fingerprint + " augment=\(loader.augmentShift)\(loader.augmentShift > 0 && loader.augmentMirror ? "/mirror" : "")"
-            + (teacher == nil ? "" : " distill=\(settings.distillationWeight)")
+        settings.fingerprint + " " + loader.augmentationFingerprint + (teacher == nil ? "" : " distill=\(settings.distillationWeight)")
     }
 
     private func save(_ path: String, step: Int) throws {

@@ -27,7 +27,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Peak learning rate (AdamW).") var learningRate = 2e-3
     @Option(help: "Label smoothing.") var labelSmoothing: Float = 0.1
     @Option(help: "AdamW weight decay.") var weightDecay = 0.05
-    @Option(help: "Random shift in pixels (with mirroring); 0 turns augmentation off.") var augmentShift = 1
+    @Option(help: "Random shift in pixels (with mirroring unless --no-augment-mirror); 0 turns augmentation off.") var augmentShift = 1
     @Flag(inversion: .prefixedNo, help: "Mirror half the augmented images left to right.") var augmentMirror = true
     @Option(help: "Training images to use (default: all).") var limit: Int?
     @Option(help: "Seed for initialisation, shuffling and augmentation.") var seed: UInt64 = 0
