@@ -5,18 +5,33 @@ import Models
 
 /// The README.md of a trained model folder: how it was made and how good it is.
 enum ModelCard {
+    /// Where a trained ViT folder's scorer.safetensors came from.
+    enum ScorerOrigin {
+        /// Trained with the backbone; it chose the tokens that dropping steps kept.
+        case trainedAlongside(layer: Int)
+        /// Copied unchanged from the folder that was fine-tuned.
+        case keptFrom(folder: String, layer: Int)
+
+        var row: String {
+            switch self {
+            case .trainedAlongside(let layer):
+                "| Scorer | trained alongside on Grad-CAM, scoring tokens after block \(layer); it chose the tokens that token-dropping steps kept (scorer.safetensors) |"
+            case .keptFrom(let folder, let layer):
+                "| Scorer | kept unchanged from `\(folder)`, scoring tokens after block \(layer): fitted to that backbone, not to this one (scorer.safetensors; `glimpse train-scorer` refits it) |"
+            }
+        }
+    }
+
     /// The command line that made the folder, as a user would type it.
     private static var invocation: String {
         (["glimpse"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
     }
 
     static func write(to folder: String, config: ViTConfig, data: String, trainImages: Int,
-                      testAccuracy: Double, testImages: Int, minutes: Double, jointScorerLayer: Int?, teacher: String?,
+                      testAccuracy: Double, testImages: Int, minutes: Double, scorer: ScorerOrigin?, teacher: String?,
                       startedFrom: String?) throws {
         let extraRows = [
-            jointScorerLayer.map {
-                "| Scorer | trained alongside on Grad-CAM, scoring tokens after block \($0); it chose the tokens that token-dropping steps kept (scorer.safetensors) |"
-            },
+            scorer?.row,
             teacher.map {
                 "| Teacher | `\($0)` (glimpse_cnn; see its README.md): part of the loss is cross-entropy against its top class |"
             },

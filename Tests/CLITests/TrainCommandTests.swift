@@ -23,6 +23,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out + "/checkpoint.safetensors"))
         let card = try String(contentsOfFile: out + "/README.md", encoding: .utf8)
         #expect(card.contains("fine-tuned by Glimpse from `\(start)`"), "\(card)")
+        #expect(card.contains("| Scorer | trained alongside on Grad-CAM, scoring tokens after block 1;"), "\(card)")
         let before = try GlimpseBinary.run(["analyze", "--model", start, "--image", image, "--json"])
         let after = try GlimpseBinary.run(["analyze", "--model", out, "--image", image, "--json", "--policy", "scorer", "--keep", "0.5"])
         #expect(after.status == 0, "\(after.standardError)")
@@ -31,7 +32,8 @@ import Testing
         #expect(tuned.count == original.count && tuned != original)
     }
 
-    /// Fine-tuning without the Scorer guide keeps the folder's Scorer.
+    /// Fine-tuning without the Scorer guide keeps the folder's Scorer, and
+    /// the card says where it came from.
     @Test func fineTuningWithoutTheScorerGuideKeepsTheScorer() throws {
         let scratch = try TemporaryDirectory()
         let picture = Array(try Data(contentsOf: URL(fileURLWithPath: vitFixture("vit64_rgb_10_f16") + "/input.png")))
@@ -43,5 +45,8 @@ import Testing
         #expect(tuning.status == 0, "\(tuning.standardError)")
         let kept = try Data(contentsOf: URL(fileURLWithPath: second + "/scorer.safetensors"))
         #expect(kept == (try Data(contentsOf: URL(fileURLWithPath: first + "/scorer.safetensors"))))
+        let card = try String(contentsOfFile: second + "/README.md", encoding: .utf8)
+        #expect(card.contains("| Scorer | kept unchanged from `\(first)`, scoring tokens after block 1:"), "\(card)")
+        #expect(!card.contains("trained alongside"), "\(card)")
     }
 }
