@@ -97,9 +97,15 @@ final class TmuxSession {
 /// SIGHUP outlives its panes. Here the child starts with an empty mask
 /// and default handlers.
 enum ChildProcess {
+    private static let spawning = NSLock()
+
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         var output = [Int32](repeating: 0, count: 2)
-        guard pipe(&output) == 0 else { throw TmuxSession.Failure(description: "pipe failed") }
+        // From the pipe until the parent closes its write end, no other test
+        // thread may spawn: its child would inherit the write end, a tmux
+        // server it starts would hold it open, and this read would never end.
+        spawning.lock()
+        guard pipe(&output) == 0 else { spawning.unlock(); throw TmuxSession.Failure(description: "pipe failed") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -122,6 +128,7 @@ enum ChildProcess {
         var pid = pid_t()
         let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
         close(output[1])
+        spawning.unlock()
         defer { close(output[0]) }
         guard spawned == 0 else { throw TmuxSession.Failure(description: "cannot run \(arguments[0])") }
         var collected = [UInt8]()
