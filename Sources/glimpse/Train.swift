@@ -167,14 +167,14 @@ struct TrainViT: ParsableCommand {
         let accuracy = try common.testAccuracy(model, test: test)
         try ModelWriter.write(model, to: out)
         // A fine-tuned model keeps its Scorer when no Scorer trained alongside.
-        let scorerOrigin: ModelCard.ScorerOrigin? =
-            if let joint = trainer.scorer { .trainedAlongside(layer: joint.config.layer) }
-            else if let kept = start?.scorer, let from { .keptFrom(folder: from, layer: kept.config.layer) }
+        let written: (scorer: Scorer, origin: ModelCard.ScorerOrigin)? =
+            if let joint = trainer.scorer { (joint, .trainedAlongside(layer: joint.config.layer)) }
+            else if let kept = start?.scorer, let from { (kept, .keptFrom(folder: from, layer: kept.config.layer)) }
             else { nil }
-        try (trainer.scorer ?? start?.scorer)?.save(to: out + "/scorer.safetensors")
+        try written?.scorer.save(to: out + "/scorer.safetensors")
         try ModelCard.write(to: out, config: config, data: common.data, trainImages: settings.common.imageCount(of: train),
                             testAccuracy: accuracy, testImages: test.count, minutes: minutes,
-                            scorer: scorerOrigin, teacher: teacher, startedFrom: from)
+                            scorer: written?.origin, teacher: teacher, startedFrom: from)
         try? FileManager.default.removeItem(atPath: out + "/checkpoint.safetensors")
         common.reportWritten(accuracy: accuracy, testImages: test.count, minutes: minutes)
     }
