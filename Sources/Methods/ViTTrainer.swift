@@ -27,6 +27,9 @@ public struct ViTTrainingSettings: Sendable {
     /// The model folder whose weights the run started from (nil: fresh
     /// weights); a checkpoint resumes only the run it came from.
     public var initialModel: String?
+    /// The written weights are the mean of those at the ends of this many
+    /// last epochs (1: the final weights).
+    public var averagedEpochs = 1
 
     public init() {}
 
@@ -38,6 +41,7 @@ public struct ViTTrainingSettings: Sendable {
     /// What a checkpoint must agree with to be resumed.
     var fingerprint: String {
         "epochs=\(common.epochs) batch=\(common.batchSize) lr=\(common.learningRate) wd=\(common.weightDecay) warmup=\(common.warmupEpochs) smoothing=\(common.labelSmoothing) seed=\(common.seed) limit=\(common.limit ?? -1) drop=\(tokenDropProbability)@\(tokenDropBlocks)/\(tokenDropGuide.rawValue)/\(tokenDropKeep)/\(scorerUpdateInterval)" + (initialModel.map { " from=\($0)" } ?? "")
+            + (averagedEpochs > 1 ? " average=\(averagedEpochs)" : "")
     }
 }
 
@@ -78,6 +82,8 @@ public final class ViTTrainer {
     /// The Scorer trained alongside when dropping is Scorer-guided.
     public let scorer: Scorer?
     private var scorerOptimiser = AdamWState()
+    private var backboneAverage: WeightAverage
+    private var scorerAverage: WeightAverage
 
     /// A trained classifier whose top class on each augmented image is a
     /// second target (same preprocessing as the model).
@@ -91,6 +97,8 @@ public final class ViTTrainer {
         self.loader = loader
         self.settings = settings
         self.teacher = teacher
+        backboneAverage = WeightAverage(snapshots: settings.averagedEpochs)
+        scorerAverage = WeightAverage(snapshots: settings.averagedEpochs)
         if settings.tokenDropGuide == .scorer, let existing {
             precondition(existing.config.layer == settings.tokenDropBlocks, "the Scorer reads another block than dropping steps")
             scorer = existing
@@ -103,19 +111,29 @@ public final class ViTTrainer {
         }
     }
 
-    /// Runs every remaining step; `checkpoint` is written every
-    /// `checkpointEvery` steps and at the end of each epoch.
+    /// Runs every remaining step, then leaves the model (and the Scorer)
+    /// at the mean of the last `averagedEpochs` epochs' weights;
+    /// `checkpoint` is written every `checkpointEvery` steps and at the end
+    /// of each epoch.
     public func train(checkpoint: String, resume: Bool, checkpointEvery: Int = 100,
                       progress: (TrainingProgress) -> Void) throws {
         let loop = TrainingLoop(loader: loader, settings: settings.common)
         let startStep = resume ? try restore(checkpoint) : 0
+        let averageStart = loop.totalSteps - settings.averagedEpochs * loop.stepsPerEpoch
         try loop.run(from: startStep, step: { images, labels, rate, index, generator in
             trainingStep(images: images, labels: labels, learningRate: rate, step: index, generator: &generator)
         }, finished: { done in
-            if done % checkpointEvery == 0 || done % loop.stepsPerEpoch == 0 || done == loop.totalSteps {
+            let epochEnd = done % loop.stepsPerEpoch == 0
+            if epochEnd && done > averageStart {
+                backboneAverage.take(model.parameters)
+                if let scorer { scorerAverage.take(scorer.parameters) }
+            }
+            if done % checkpointEvery == 0 || epochEnd || done == loop.totalSteps {
                 try save(checkpoint, step: done)
             }
         }, progress: progress)
+        backboneAverage.apply(to: model.parameters)
+        if let scorer { scorerAverage.apply(to: scorer.parameters) }
     }
 
     /// Forward, backward and AdamW on one batch; returns loss and hits.
@@ -212,9 +230,11 @@ public final class ViTTrainer {
 
     private func save(_ path: String, step: Int) throws {
         var tensors = Self.checkpointTensors(model.parameters, optimiser, prefix: "")
-        var metadata = ["step": String(step), "settings": fingerprint]
+        tensors += backboneAverage.checkpointTensors(prefix: "average.")
+        var metadata = ["step": String(step), "settings": fingerprint, "averaged": String(backboneAverage.taken)]
         if let scorer {
             tensors += Self.checkpointTensors(scorer.parameters, scorerOptimiser, prefix: "scorer.")
+            tensors += scorerAverage.checkpointTensors(prefix: "scorer.average.")
             metadata["scorer_steps"] = String(scorerOptimiser.steps)
         }
         try Safetensors.write(tensors, metadata: metadata, to: path)
@@ -237,10 +257,13 @@ public final class ViTTrainer {
         guard file.metadata["settings"] == fingerprint, let step = file.metadata["step"].flatMap(Int.init) else {
             throw FileError(path: path, problem: "checkpoint was written with other settings (\(file.metadata["settings"] ?? "none")); delete it or use the same options")
         }
+        let averaged = file.metadata["averaged"].flatMap(Int.init) ?? 0
         try Self.restore(model.parameters, &optimiser, steps: step, prefix: "", from: file)
+        try backboneAverage.restore(taken: averaged, of: model.parameters, prefix: "average.", from: file)
         if let scorer {
             try Self.restore(scorer.parameters, &scorerOptimiser, steps: file.metadata["scorer_steps"].flatMap(Int.init) ?? 0,
                              prefix: "scorer.", from: file)
+            try scorerAverage.restore(taken: averaged, of: scorer.parameters, prefix: "scorer.average.", from: file)
         }
         return step
     }

@@ -101,6 +101,8 @@ struct TrainViT: ParsableCommand {
     var globalPool: GlobalPool = .token
     @Option(help: "Epochs.") var epochs = 14
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
+    @Option(help: "Write the mean of the weights (and the Scorer's) at the ends of the last N epochs; 1 writes the final weights.")
+    var averageEpochs = 1
     @Option(help: "Share of steps that drop tokens after a quarter of the blocks (with --from, where the model's Scorer reads).") var tokenDrop = 0.5
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
     var tokenDropGuide: TokenDropGuide = .scorer
@@ -117,6 +119,7 @@ struct TrainViT: ParsableCommand {
         if imageSize < 1 || patchSize < 1 || imageSize % patchSize != 0 { throw ValidationError("--patch-size must divide --image-size") }
         if embedDim % heads != 0 { throw ValidationError("--heads must divide --embed-dim") }
         if epochs < 1 || common.batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
+        if !(1...epochs).contains(averageEpochs) { throw ValidationError("--average-epochs must be between 1 and --epochs") }
         _ = try tokenDropKeepRange()
         _ = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
         if !(0...1).contains(distillationWeight) { throw ValidationError("--distillation-weight must be in [0, 1]") }
@@ -158,6 +161,7 @@ struct TrainViT: ParsableCommand {
         settings.tokenDropKeep = try tokenDropKeepRange()
         settings.distillationWeight = distillationWeight
         settings.initialModel = start?.path
+        settings.averagedEpochs = averageEpochs
         let loader = BatchLoader(source: train, preprocessing: config.preprocessing, augmentShift: common.augmentShift,
                                  augmentMirror: common.augmentMirror)
         let trainer = ViTTrainer(model: model, loader: loader, settings: settings, teacher: teacherModel, scorer: start?.scorer)

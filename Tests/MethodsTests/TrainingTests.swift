@@ -90,12 +90,14 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
     }
 
     /// A run interrupted after 8 steps and resumed ends with the same weights
-    /// (and the same jointly trained Scorer) as an uninterrupted one.
-    @Test(arguments: TokenDropGuide.allCases)
-    func resumingReproducesTheUninterruptedRun(guide: TokenDropGuide) throws {
+    /// (and the same jointly trained Scorer) as an uninterrupted one, also
+    /// when the interruption falls inside the averaged epochs.
+    @Test(arguments: TokenDropGuide.allCases, [1, 3])
+    func resumingReproducesTheUninterruptedRun(guide: TokenDropGuide, averagedEpochs: Int) throws {
         let loader = BatchLoader(source: QuadrantImages(count: 64), preprocessing: tinyViT(seed: 1).config.preprocessing)
         var dropping = settings(epochs: 4, tokenDrop: 0.5)
         dropping.tokenDropGuide = guide
+        dropping.averagedEpochs = averagedEpochs
         let directory = try TemporaryDirectory()
         let checkpoint = directory.path("checkpoint.safetensors")
         let straight = ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: dropping)
@@ -112,6 +114,35 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
         #expect((straight.scorer != nil) == (guide == .scorer))
         for name in straight.scorer?.parameters.names ?? [] {
             #expect(resumed.scorer!.parameters[name]!.array == straight.scorer!.parameters[name]!.array, "scorer \(name)")
+        }
+    }
+
+    /// Averaging the last two epochs leaves the backbone and the Scorer at
+    /// the mean of their weights at the ends of epochs 3 and 4.
+    @Test func averagingLeavesTheMeanOfTheLastEpochEnds() throws {
+        let loader = BatchLoader(source: QuadrantImages(count: 64), preprocessing: tinyViT(seed: 1).config.preprocessing)
+        var averaging = settings(epochs: 4, tokenDrop: 1)
+        averaging.tokenDropGuide = .scorer
+        averaging.scorerUpdateInterval = 1
+        averaging.averagedEpochs = 2
+        let trainer = ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: averaging)
+        let sets = [trainer.model.parameters, trainer.scorer!.parameters]
+        var epochEnds: [[[String: [Float]]]] = []
+        let directory = try TemporaryDirectory()
+        try trainer.train(checkpoint: directory.path("averaged.safetensors"), resume: false) { progress in
+            if progress.step % 4 == 0 {
+                epochEnds.append(sets.map { set in Dictionary(uniqueKeysWithValues: set.names.map { ($0, set[$0]!.array) }) })
+            }
+        }
+        #expect(epochEnds.count == 4)
+        for (index, set) in sets.enumerated() {
+            for name in set.names {
+                let third = epochEnds[2][index][name]!, last = epochEnds[3][index][name]!
+                let mean = zip(third, last).map { ($0 + $1) / 2 }
+                let difference = zip(set[name]!.array, mean).map { abs($0 - $1) }.max()!
+                #expect(difference <= 1e-6, "\(name): \(difference) from the mean")
+            }
+            #expect(set.names.contains { set[$0]!.array != epochEnds[3][index][$0]! }, "the final weights were kept")
         }
     }
 
