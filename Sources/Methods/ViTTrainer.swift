@@ -271,12 +271,9 @@ public final class ViTTrainer {
     private static func restore(_ parameters: Parameters, _ optimiser: inout AdamWState, steps: Int, prefix: String,
                                 from file: SafetensorsFile) throws {
         var first: [String: Tensor] = [:], second: [String: Tensor] = [:]
+        let stored = try WeightLoader.load(file, expected: WeightLoader.shapes(of: parameters), prefix: prefix + "param.")
         for name in parameters.names {
-            let shape = parameters[name]!.shape
-            guard file.shape(of: prefix + "param." + name) == shape else {
-                throw FileError(path: file.path, problem: "checkpoint lacks parameter \(prefix)\(name) of shape \(shape)")
-            }
-            parameters.set(name, try file.tensor(named: prefix + "param." + name))
+            parameters.set(name, stored[name]!)
             if file.shape(of: prefix + "m." + name) != nil {
                 first[name] = try file.tensor(named: prefix + "m." + name)
                 second[name] = try file.tensor(named: prefix + "v." + name)

@@ -41,14 +41,7 @@ struct WeightAverage {
     /// Restores a partial mean of `taken` snapshots of `parameters`' tensors
     /// from a checkpoint.
     mutating func restore(taken: Int, of parameters: Parameters, prefix: String, from file: SafetensorsFile) throws {
-        means = [:]
         self.taken = taken
-        guard taken > 0 else { return }
-        for name in parameters.names {
-            guard file.shape(of: prefix + name) == parameters[name]!.shape else {
-                throw FileError(path: file.path, problem: "checkpoint lacks the averaged \(prefix)\(name)")
-            }
-            means[name] = try file.tensor(named: prefix + name)
-        }
+        means = taken > 0 ? try WeightLoader.load(file, expected: WeightLoader.shapes(of: parameters), prefix: prefix).tensors : [:]
     }
 }

@@ -80,19 +80,27 @@ enum ModelFolder {
 }
 
 /// Reads parameters and checks every expected tensor's presence and shape.
-enum WeightLoader {
-    static func load(_ file: SafetensorsFile, expected: [(String, [Int])]) throws -> Parameters {
+public enum WeightLoader {
+    /// The expected tensors, stored in the file as `prefix` + name and
+    /// returned under their names.
+    public static func load(_ file: SafetensorsFile, expected: [(String, [Int])], prefix: String = "") throws -> Parameters {
         let parameters = Parameters()
         for (name, shape) in expected {
-            guard let actual = file.shape(of: name) else {
-                throw FileError(path: file.path, problem: "missing tensor \(name) (expected shape \(shape))")
+            let stored = prefix + name
+            guard let actual = file.shape(of: stored) else {
+                throw FileError(path: file.path, problem: "missing tensor \(stored) (expected shape \(shape))")
             }
             guard actual == shape else {
-                throw FileError(path: file.path, problem: "tensor \(name) has shape \(actual), expected \(shape)")
+                throw FileError(path: file.path, problem: "tensor \(stored) has shape \(actual), expected \(shape)")
             }
-            parameters.set(name, try file.tensor(named: name))
+            parameters.set(name, try file.tensor(named: stored))
         }
         return parameters
+    }
+
+    /// The names and shapes of `parameters`, as `load` expects them.
+    public static func shapes(of parameters: Parameters) -> [(String, [Int])] {
+        parameters.names.map { ($0, parameters[$0]!.shape) }
     }
 }
 
