@@ -1,10 +1,11 @@
 import Formats
 import Foundation
 
-/// Writes models as hub-layout folders. A ViT's folder without a stem is one
-/// timm can also load (`timm.create_model(..., pretrained_cfg_overlay=dict(file=...))`
-/// or `load_checkpoint`): config.json with `model_args`, and model.safetensors.
-/// A stem is Glimpse's own `model_args.stem_widths`, which timm lacks.
+/// Writes models as hub-layout folders. A ViT's folder without a stem or a
+/// patch hidden layer is one timm can also load (`timm.create_model(...,
+/// pretrained_cfg_overlay=dict(file=...))` or `load_checkpoint`): config.json
+/// with `model_args`, and model.safetensors. Those two are Glimpse's own
+/// `model_args.stem_widths` and `model_args.patch_hidden_width`, which timm lacks.
 public enum ModelWriter {
     public static func write(_ model: VisionTransformer, to folder: String) throws {
         let config = model.config
@@ -20,13 +21,16 @@ public enum ModelWriter {
             "global_pool": .string(config.globalPool.rawValue),
         ]
         if !config.stemWidths.isEmpty { arguments["stem_widths"] = .array(config.stemWidths.map { .integer($0) }) }
+        if config.patchHiddenWidth > 0 { arguments["patch_hidden_width"] = .integer(config.patchHiddenWidth) }
+        let firstConvolution = config.stemWidths.isEmpty
+            ? (config.patchHiddenWidth > 0 ? "patch_embed.hidden" : "patch_embed.proj") : VisionTransformer.stemName(0)
         let document: JSONValue = .object([
             "architecture": .string(config.architecture),
             "num_classes": .integer(config.classes),
             "num_features": .integer(config.embedDimension),
             "global_pool": .string(config.globalPool.rawValue),
             "model_args": .object(arguments),
-            "pretrained_cfg": pretrainedConfig(config.preprocessing, classes: config.classes, firstConv: config.stemWidths.isEmpty ? "patch_embed.proj" : VisionTransformer.stemName(0)),
+            "pretrained_cfg": pretrainedConfig(config.preprocessing, classes: config.classes, firstConv: firstConvolution),
             "label_names": .array(config.labels.map { .string($0) }),
         ])
         try JSONFile.write(document, to: folder + "/config.json")

@@ -60,6 +60,12 @@ public struct ViTConfig: Sendable, Equatable {
     /// ViT. A stem gives every token a view of its neighbourhood, the
     /// locality a small ViT trained from scratch otherwise learns slowly.
     public var stemWidths: [Int] = []
+    /// Width of a hidden layer inside the patch embedding: a p×p convolution
+    /// of stride p with GELU, then the 1×1 projection to the token width; 0
+    /// for timm's linear embedding. Each token's own pixels then shape its
+    /// features non-linearly before the first attention, while a token still
+    /// sees only its own patch (a stem widens that view).
+    public var patchHiddenWidth = 0
     public var labels: [String]
     public var preprocessing: Preprocessing
 
@@ -91,6 +97,11 @@ public struct ViTConfig: Sendable, Equatable {
     public var headDimension: Int { embedDimension / heads }
     /// Channels the patch embedding reads: the stem's last width, or the image's.
     public var patchInputChannels: Int { stemWidths.last ?? inChannels }
+    /// Values the projection to the token width reads per patch: the hidden
+    /// layer's width, or the patch's pixels across the input channels.
+    public var patchProjectionInputs: Int {
+        patchHiddenWidth > 0 ? patchHiddenWidth : patchInputChannels * patchSize * patchSize
+    }
     /// Input and output channels of each stem convolution.
     public var stemConvolutions: [(inputs: Int, outputs: Int)] { Array(zip([inChannels] + stemWidths, stemWidths)) }
     /// The state-dict prefix of the norm before the head: timm keeps `norm`
@@ -130,6 +141,7 @@ public struct ViTConfig: Sendable, Equatable {
             return "patch size \(patchSize) does not divide image size \(imageHeight)×\(imageWidth)"
         }
         if stemWidths.contains(where: { $0 <= 0 }) { return "stem widths must be positive" }
+        if patchHiddenWidth < 0 { return "the patch hidden width must not be negative" }
         if embedDimension % heads != 0 { return "head count \(heads) does not divide width \(embedDimension)" }
         if !(mlpRatio > 0) { return "mlp_ratio must be positive" }
         if labels.count != classes { return "\(labels.count) label names for \(classes) classes" }

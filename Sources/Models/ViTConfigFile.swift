@@ -108,6 +108,10 @@ public enum ViTConfigFile {
             }
             config.stemWidths = values
         }
+        if let width = args["patch_hidden_width"] {
+            guard let value = width.intValue else { throw fail("\"model_args.patch_hidden_width\" must be an integer") }
+            config.patchHiddenWidth = value
+        }
         return config
     }
 

@@ -79,10 +79,15 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
             shapes += [(stemName(index) + ".weight", [convolution.outputs, convolution.inputs, 3, 3]),
                        (stemName(index) + ".bias", [convolution.outputs])]
         }
-        shapes += [
-            ("patch_embed.proj.weight", [d, config.patchInputChannels, config.patchSize, config.patchSize]),
-            ("patch_embed.proj.bias", [d]),
-        ]
+        let (channels, patch, hiddenWidth) = (config.patchInputChannels, config.patchSize, config.patchHiddenWidth)
+        if hiddenWidth > 0 {
+            shapes += [("patch_embed.hidden.weight", [hiddenWidth, channels, patch, patch]),
+                       ("patch_embed.hidden.bias", [hiddenWidth]),
+                       ("patch_embed.proj.weight", [d, hiddenWidth, 1, 1])]
+        } else {
+            shapes += [("patch_embed.proj.weight", [d, channels, patch, patch])]
+        }
+        shapes += [("patch_embed.proj.bias", [d])]
         for index in 0..<config.depth {
             let names = BlockNames(index)
             shapes += [
@@ -113,8 +118,13 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
             let name = Self.stemName(index)
             features = gelu(conv2d(features, weight: parameter(name + ".weight"), bias: parameter(name + ".bias"), padding: (1, 1)))
         }
-        let patches = patchify(features, patch: config.patchSize)
-        let projection = reshape(parameter("patch_embed.proj.weight"), [d, config.patchInputChannels * config.patchSize * config.patchSize])
+        var patches = patchify(features, patch: config.patchSize)
+        if config.patchHiddenWidth > 0 {
+            let pixels = config.patchInputChannels * config.patchSize * config.patchSize
+            let hidden = reshape(parameter("patch_embed.hidden.weight"), [config.patchHiddenWidth, pixels])
+            patches = gelu(linear(patches, weight: hidden, bias: parameter("patch_embed.hidden.bias")))
+        }
+        let projection = reshape(parameter("patch_embed.proj.weight"), [d, config.patchProjectionInputs])
         let embedded = linear(patches, weight: projection, bias: parameter("patch_embed.proj.bias"))
         let withClass = prependToken(parameter("cls_token"), to: embedded)
         return add(withClass, broadcasting: parameter("pos_embed"))
@@ -168,7 +178,8 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         let patchInput = Double(config.patchInputChannels * config.patchSize * config.patchSize)
         let pixels = Double(config.imageHeight * config.imageWidth)
         var total = config.stemConvolutions.reduce(0) { $0 + pixels * Double($1.inputs * $1.outputs * 9) }
-        total += Double(config.patchCount) * patchInput * d
+        let hiddenWidth = Double(config.patchHiddenWidth)
+        total += Double(config.patchCount) * (hiddenWidth > 0 ? patchInput * hiddenWidth + hiddenWidth * d : patchInput * d)
         for index in 0..<config.depth {
             let pruned = denseBlocks.map { index >= $0 } ?? false
             let n = Double(pruned ? (tokensAfter ?? config.tokenCount) : config.tokenCount)
@@ -181,8 +192,8 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
 extension VisionTransformer {
     /// Fresh weights as timm initialises them: truncated normal (std 0.02)
     /// for linear weights, zero biases, unit norms, PyTorch's default
-    /// U(±1/√fan-in) for the patch-embedding convolution, He-uniform stem
-    /// convolutions with zero biases; the position embedding
+    /// U(±1/√fan-in) for the patch-embedding projection, He-uniform stem
+    /// convolutions and patch hidden layer with zero biases; the position embedding
     /// starts from 2-D sine-cosine values (MAE-style) so that a model
     /// trained from scratch on little data knows token neighbourhoods from
     /// the first step.
@@ -194,11 +205,12 @@ extension VisionTransformer {
             if name == "pos_embed" {
                 tensor = sineCosinePositions(config)
             } else if name.hasPrefix("patch_embed.proj.") {
-                let bound = 1 / Float(config.patchInputChannels * config.patchSize * config.patchSize).squareRoot()
+                let bound = 1 / Float(config.patchProjectionInputs).squareRoot()
                 tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
-            } else if name.hasPrefix("stem.") && name.hasSuffix(".weight") {
-                // He-uniform: PyTorch's default would leave the stem's GELU output, and with it the
-                // tokens, well below the position embedding's scale, and learning slow.
+            } else if (name.hasPrefix("stem.") || name.hasPrefix("patch_embed.hidden.")) && name.hasSuffix(".weight") {
+                // He-uniform: PyTorch's default would leave the GELU output of the stem (or of the
+                // patch hidden layer), and with it the tokens, well below the position embedding's
+                // scale, and learning slow.
                 let bound = (6 / Float(shape.dropFirst().reduce(1, *))).squareRoot()
                 tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
             } else if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name.hasSuffix("norm.weight") {

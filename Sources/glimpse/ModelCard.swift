@@ -38,14 +38,22 @@ enum ModelCard {
         ].compactMap { $0 }
         try write(to: folder, description: """
             A Vision Transformer \(startedFrom.map { "fine-tuned by Glimpse from `\($0)`" } ?? "trained by Glimpse from scratch") (timm `VisionTransformer` layout:
-            config.json with `model_args` + model.safetensors\(config.stemWidths.isEmpty ? "" : "; its convolutional stem, `model_args.stem_widths`, is Glimpse's own, so timm cannot load it")).
+            config.json with `model_args` + model.safetensors\(glimpseOwnParts(config))).
             """, rows: [
-                "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, \(stemDescription(config))patch \(config.patchSize) (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",
+                "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, \(stemDescription(config))patch \(config.patchSize)\(config.patchHiddenWidth > 0 ? " through a hidden layer of width \(config.patchHiddenWidth) with GELU" : "") (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",
                 "| Parameters | \(VisionTransformer.expectedShapes(config).reduce(0) { $0 + $1.1.reduce(1, *) }) |",
                 "| Data | \(data), \(trainImages) training images |",
                 "| Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |",
                 wallTimeRow(minutes),
             ] + extraRows)
+    }
+
+    /// The note on what timm lacks: empty for a model timm can load.
+    private static func glimpseOwnParts(_ config: ViTConfig) -> String {
+        let parts = [config.stemWidths.isEmpty ? nil : "its convolutional stem, `model_args.stem_widths`,",
+                     config.patchHiddenWidth > 0 ? "its patch hidden layer, `model_args.patch_hidden_width`," : nil].compactMap { $0 }
+        guard !parts.isEmpty else { return "" }
+        return "; \(parts.joined(separator: " and ")) \(parts.count == 1 ? "is" : "are") Glimpse's own, so timm cannot load it"
     }
 
     /// The stem's part of the architecture row: empty without one.

@@ -105,6 +105,7 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                           ["train", "vit", "--out", "unused", "--token-drop-keep", "0.2,0.4,x"],
                           ["train", "vit", "--out", "unused", "--distillation-weight", "1.5"],
                           ["train", "vit", "--out", "unused", "--stem-widths", "16,0"],
+                          ["train", "vit", "--out", "unused", "--patch-hidden=-1"],
                           ["train", "vit", "--out", "unused", "--epochs", "3", "--average-epochs", "4"],
                           ["train", "vit", "--out", "unused", "--average-epochs", "0"],
                           ["train", "cnn", "--out", "unused", "--widths", "32,0"],

@@ -23,12 +23,13 @@ struct QuadrantImages: LabelledImageSource {
     func label(at index: Int) -> Int { index % 4 }
 }
 
-func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
+func tinyViT(seed: UInt64, stemWidths: [Int] = [], patchHiddenWidth: Int = 0) -> VisionTransformer {
     var config = ViTConfig(architecture: "tiny", imageHeight: 8, imageWidth: 8, patchSize: 2, embedDimension: 16, depth: 2, heads: 2,
                            mlpRatio: 2, inChannels: 1, classes: 4, labels: QuadrantImages(count: 0).classNames,
                            preprocessing: Preprocessing(inputSize: [1, 8, 8], cropFraction: 1, interpolation: .bilinear,
                                                         mean: [0.3], std: [0.4]))
     config.stemWidths = stemWidths
+    config.patchHiddenWidth = patchHiddenWidth
     return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))
 }
 
@@ -60,30 +61,49 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = []) -> VisionTransformer {
         #expect(losses.last! < losses.first!)
     }
 
-    /// A stem of two convolutions learns (its first convolution receives
+    /// A layer before the patch embedding's projection, on the toy's 8×8
+    /// pixels and 16 patches of 2×2.
+    struct EmbeddingVariant: Sendable, CustomTestStringConvertible {
+        let stemWidths: [Int], patchHiddenWidth: Int
+        let shapes: [String: [Int]]
+        /// Multiply-adds it adds to the plain model's forward pass.
+        let addedMultiplyAdds: Double
+        let firstLayer: String
+        var testDescription: String { stemWidths.isEmpty ? "patch hidden \(patchHiddenWidth)" : "stem \(stemWidths)" }
+    }
+
+    static let embeddingVariants = [
+        // Two 3×3 convolutions over 64 pixels; the projection reads 4 channels instead of 1.
+        EmbeddingVariant(stemWidths: [3, 4], patchHiddenWidth: 0,
+                         shapes: ["stem.1.weight": [4, 3, 3, 3], "patch_embed.proj.weight": [16, 4, 2, 2]],
+                         addedMultiplyAdds: 64.0 * 9 * (1 * 3 + 3 * 4) + 16.0 * 4 * (4 - 1) * 16, firstLayer: "stem.0.weight"),
+        // Each patch's 4 pixels reach 5 hidden units, whose values the projection reads instead.
+        EmbeddingVariant(stemWidths: [], patchHiddenWidth: 5,
+                         shapes: ["patch_embed.hidden.weight": [5, 1, 2, 2], "patch_embed.proj.weight": [16, 5, 1, 1]],
+                         addedMultiplyAdds: 16.0 * (4 * 5 + 5 * 16 - 4 * 16), firstLayer: "patch_embed.hidden.weight"),
+    ]
+
+    /// A stem or a patch hidden layer learns (its first layer receives
     /// gradients), adds the multiply-adds it should and survives a write
     /// and load with identical logits.
-    @Test func convolutionalStemLearnsAndRoundTrips() throws {
+    @Test(arguments: embeddingVariants)
+    func embeddingLayersLearnAndRoundTrip(variant: EmbeddingVariant) throws {
         let source = QuadrantImages(count: 64)
-        let model = tinyViT(seed: 1, stemWidths: [3, 4])
-        let plain = tinyViT(seed: 1)
-        #expect(model.parameters["stem.1.weight"]?.shape == [4, 3, 3, 3])
-        #expect(model.parameters["patch_embed.proj.weight"]?.shape == [16, 4, 2, 2])
-        // Two 3×3 convolutions over 8×8 pixels; the patch embedding reads 4 channels instead of 1.
-        let stemCost = 64.0 * 9 * (1 * 3 + 3 * 4), embeddingGrowth = 16.0 * 4 * (4 - 1) * 16
-        #expect(model.multiplyAdds() - plain.multiplyAdds() == stemCost + embeddingGrowth)
-        let firstStem = model.parameters["stem.0.weight"]!.array
+        let model = tinyViT(seed: 1, stemWidths: variant.stemWidths, patchHiddenWidth: variant.patchHiddenWidth)
+        for (name, shape) in variant.shapes { #expect(model.parameters[name]?.shape == shape, "\(name)") }
+        #expect(model.multiplyAdds() - tinyViT(seed: 1).multiplyAdds() == variant.addedMultiplyAdds)
+        let firstLayer = model.parameters[variant.firstLayer]!.array
         let loader = BatchLoader(source: source, preprocessing: model.config.preprocessing)
         let directory = try TemporaryDirectory()
         try ViTTrainer(model: model, loader: loader, settings: settings(epochs: 30))
-            .train(checkpoint: directory.path("stem.safetensors"), resume: false) { _ in }
+            .train(checkpoint: directory.path("embedding.safetensors"), resume: false) { _ in }
         let accuracy = try Evaluation.accuracy(model, loader: loader)
         #expect(accuracy >= 0.9, "accuracy \(accuracy)")
-        #expect(model.parameters["stem.0.weight"]!.array != firstStem, "the stem's first convolution received no gradient")
-        let folder = try directory.folder("stem")
+        #expect(model.parameters[variant.firstLayer]!.array != firstLayer, "\(variant.firstLayer) received no gradient")
+        let folder = try directory.folder("written")
         try ModelWriter.write(model, to: folder)
         let loaded = try ViTModel.load(folder)
-        #expect(loaded.config.stemWidths == [3, 4])
+        #expect(loaded.config.stemWidths == variant.stemWidths && loaded.config.patchHiddenWidth == variant.patchHiddenWidth)
         var generator = SeededGenerator(seed: 5)
         let images = try loader.batch(Array(0..<4), augment: false, generator: &generator).images
         #expect(loaded.transformer.logits(Variable(images)).value.array == model.logits(Variable(images)).value.array)

@@ -158,6 +158,16 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
         #expect(problem(missing).contains("stem.0.weight"), "\(problem(missing))")
     }
 
+    @Test func patchHiddenWidthIsChecked() throws {
+        let notInteger = try fixtureCopy("hidden-text") { modelArguments(&$0, "patch_hidden_width", .string("wide")) }
+        #expect(problem(notInteger).contains("\"model_args.patch_hidden_width\" must be an integer"))
+        let negative = try fixtureCopy("hidden-negative") { modelArguments(&$0, "patch_hidden_width", .integer(-3)) }
+        #expect(problem(negative).contains("the patch hidden width must not be negative"))
+        // The fixture's patch embedding is timm's linear one, so a hidden layer in its config finds no weights.
+        let missing = try fixtureCopy("hidden-missing") { modelArguments(&$0, "patch_hidden_width", .integer(4)) }
+        #expect(problem(missing).contains("patch_embed.hidden.weight"), "\(problem(missing))")
+    }
+
     @Test func averagePoolingNeedsItsNormAfterThePool() throws {
         // A CLS-read-out checkpoint relabelled "avg" has `norm` where timm
         // then expects `fc_norm`.
