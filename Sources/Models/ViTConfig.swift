@@ -97,11 +97,11 @@ public struct ViTConfig: Sendable, Equatable {
     public var headDimension: Int { embedDimension / heads }
     /// Channels the patch embedding reads: the stem's last width, or the image's.
     public var patchInputChannels: Int { stemWidths.last ?? inChannels }
+    /// Values in one patch: its pixels across the channels the embedding reads.
+    public var patchValues: Int { patchInputChannels * patchSize * patchSize }
     /// Values the projection to the token width reads per patch: the hidden
-    /// layer's width, or the patch's pixels across the input channels.
-    public var patchProjectionInputs: Int {
-        patchHiddenWidth > 0 ? patchHiddenWidth : patchInputChannels * patchSize * patchSize
-    }
+    /// layer's width, or the patch's own values.
+    public var patchProjectionInputs: Int { patchHiddenWidth > 0 ? patchHiddenWidth : patchValues }
     /// Input and output channels of each stem convolution.
     public var stemConvolutions: [(inputs: Int, outputs: Int)] { Array(zip([inChannels] + stemWidths, stemWidths)) }
     /// The state-dict prefix of the norm before the head: timm keeps `norm`

@@ -120,8 +120,7 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         }
         var patches = patchify(features, patch: config.patchSize)
         if config.patchHiddenWidth > 0 {
-            let pixels = config.patchInputChannels * config.patchSize * config.patchSize
-            let hidden = reshape(parameter("patch_embed.hidden.weight"), [config.patchHiddenWidth, pixels])
+            let hidden = reshape(parameter("patch_embed.hidden.weight"), [config.patchHiddenWidth, config.patchValues])
             patches = gelu(linear(patches, weight: hidden, bias: parameter("patch_embed.hidden.bias")))
         }
         let projection = reshape(parameter("patch_embed.proj.weight"), [d, config.patchProjectionInputs])
@@ -175,11 +174,10 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     /// (the fvcore convention: one multiply-add counts as one FLOP).
     public func multiplyAdds(denseBlocks: Int? = nil, tokensAfter: Int? = nil) -> Double {
         let d = Double(config.embedDimension), hidden = Double(config.hiddenDimension)
-        let patchInput = Double(config.patchInputChannels * config.patchSize * config.patchSize)
         let pixels = Double(config.imageHeight * config.imageWidth)
         var total = config.stemConvolutions.reduce(0) { $0 + pixels * Double($1.inputs * $1.outputs * 9) }
-        let hiddenWidth = Double(config.patchHiddenWidth)
-        total += Double(config.patchCount) * (hiddenWidth > 0 ? patchInput * hiddenWidth + hiddenWidth * d : patchInput * d)
+        // Without a hidden layer its width is 0 and the projection reads the patch values.
+        total += Double(config.patchCount * (config.patchValues * config.patchHiddenWidth + config.patchProjectionInputs * config.embedDimension))
         for index in 0..<config.depth {
             let pruned = denseBlocks.map { index >= $0 } ?? false
             let n = Double(pruned ? (tokensAfter ?? config.tokenCount) : config.tokenCount)
