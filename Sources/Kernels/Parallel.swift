@@ -76,6 +76,20 @@ public enum Parallel {
             for index in range { body(index) }
         }
     }
+
+    /// `body(index)` for every index in `0..<count` across the workers,
+    /// results in index order.
+    public static func map<Result>(_ count: Int, _ body: (Int) -> Result) -> [Result] {
+        let results = UnsafeMutablePointer<Result?>.allocate(capacity: count)
+        results.initialize(repeating: nil, count: count)
+        defer {
+            results.deinitialize(count: count)
+            results.deallocate()
+        }
+        // Each index is written by exactly one worker.
+        forEach(count) { results[$0] = body($0) }
+        return (0..<count).map { results[$0]! }
+    }
 }
 
 /// Worker threads that wait for jobs, spinning first and then sleeping.

@@ -26,11 +26,14 @@ public final class Tensor: @unchecked Sendable {
         /// A forward pass frees and reallocates the same large activation
         /// buffers hundreds of times. glibc returns blocks over 128 KB to the
         /// kernel at once, and the kernel then zeroes fresh pages on every
-        /// reuse; keeping them in the heap removes that cost.
+        /// reuse; keeping them in the heap removes that cost. One arena:
+        /// the per-thread arenas glibc gives other threads (training
+        /// shards) ignore these thresholds and page in afresh.
         static let keepFreedMemory: Void = {
             #if os(Linux)
             mallopt(M_MMAP_THRESHOLD, 1 << 30)
             mallopt(M_TRIM_THRESHOLD, 1 << 30)
+            mallopt(M_ARENA_MAX, 1)
             #endif
         }()
     }
@@ -90,6 +93,15 @@ public final class Tensor: @unchecked Sendable {
     public func copy() -> Tensor {
         let out = Tensor(uninitialized: shape)
         out.pointer.update(from: pointer, count: count)
+        return out
+    }
+
+    /// A copy of the items `range` along the first axis (a slice of a batch).
+    public func items(_ range: Range<Int>) -> Tensor {
+        precondition(rank >= 1 && range.lowerBound >= 0 && range.upperBound <= shape[0], "items \(range) of \(shape)")
+        let itemShape = Array(shape.dropFirst())
+        let out = Tensor(uninitialized: [range.count] + itemShape)
+        out.pointer.update(from: pointer + range.lowerBound * itemShape.reduce(1, *), count: out.count)
         return out
     }
 

@@ -89,14 +89,19 @@ public final class ViTTrainer {
     /// second target (same preprocessing as the model).
     public let teacher: (any ImageClassifier)?
 
+    /// How many shards each batch is split into (see `BatchShards`).
+    public let shards: Int
+
     /// `scorer` continues an existing Scorer (it must read the tokens after
     /// `settings.tokenDropBlocks` blocks); without one a fresh Scorer starts.
+    /// `shards` defaults to one per worker.
     public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings,
-                teacher: (any ImageClassifier)? = nil, scorer existing: Scorer? = nil) {
+                teacher: (any ImageClassifier)? = nil, scorer existing: Scorer? = nil, shards: Int = Parallel.threads) {
         self.model = model
         self.loader = loader
         self.settings = settings
         self.teacher = teacher
+        self.shards = shards
         backboneAverage = WeightAverage(snapshots: settings.averagedEpochs)
         scorerAverage = WeightAverage(snapshots: settings.averagedEpochs)
         if settings.tokenDropGuide == .scorer, let existing {
@@ -139,7 +144,6 @@ public final class ViTTrainer {
     /// Forward, backward and AdamW on one batch; returns loss and hits.
     func trainingStep(images: Tensor, labels: [Int], learningRate: Double, step: Int,
                       generator: inout SeededGenerator) -> (Float, Int) {
-        let parameters = model.parameters
         let dropping = Double.random(in: 0..<1, using: &generator) < settings.tokenDropProbability
         let keepRate = Double.random(in: settings.tokenDropKeep, using: &generator)
         var chosen: [[Int]]?
@@ -147,34 +151,51 @@ public final class ViTTrainer {
             chosen = chooseBeforeForward(images: images, labels: labels, keepRate: keepRate, learningRate: learningRate,
                                          step: step, generator: &generator)
         }
-        parameters.beginTrainingStep()
-        var tokens = model.embed(Variable(images))
+        let teacherLabels = teacher.map { DensePass.topClasses($0.logits(Variable(images)).value) }
+        let outcome = BatchShards(count: labels.count, parts: shards).run { range in
+            shardGradients(images: images.items(range), labels: Array(labels[range]),
+                           teacherLabels: teacherLabels.map { Array($0[range]) },
+                           drop: dropping ? (keepRate, chosen.map { Array($0[range]) }) : nil)
+        }
+        Optimizer.clip(Array(outcome.gradients.values), maximumNorm: settings.gradientClip)
+        optimiser.step(model.parameters, gradients: outcome.gradients, learningRate: learningRate,
+                       weightDecay: settings.weightDecay)
+        return (outcome.loss, outcome.hits)
+    }
+
+    /// Forward and backward of one shard of a batch on views of the
+    /// parameters of its own, so shards can run at once. `drop` gives the
+    /// keep rate and, unless the Scorer chooses from the shard's features,
+    /// the grid indices each image keeps.
+    private func shardGradients(images: Tensor, labels: [Int], teacherLabels: [Int]?,
+                                drop: (keepRate: Double, chosen: [[Int]]?)?) -> BatchShards.Outcome {
+        let replica = VisionTransformer(config: model.config, parameters: model.parameters.sharingTensors())
+        replica.parameters.beginTrainingStep()
+        var tokens = replica.embed(Variable(images))
         for index in 0..<model.config.depth {
-            if dropping && index == settings.tokenDropBlocks {
-                let kept = chosen ?? scorerChoice(tokens.value, keepRate: keepRate)
+            if let drop, index == settings.tokenDropBlocks {
+                let kept = drop.chosen ?? scorerChoice(tokens.value, keepRate: drop.keepRate)
                 tokens = gatherTokens(tokens, indices: kept.map { [0] + $0.map { $0 + 1 } })
             }
-            tokens = model.block(index, tokens).tokens
+            tokens = replica.block(index, tokens).tokens
         }
-        let logits = model.classify(tokens)
+        let logits = replica.classify(tokens)
         var loss = crossEntropy(logits, labels: labels, smoothing: settings.labelSmoothing)
-        if let teacher {
-            let teacherLabels = DensePass.topClasses(teacher.logits(Variable(images)).value)
+        if let teacherLabels {
             let weight = settings.distillationWeight
             loss = add(scale(loss, by: 1 - weight),
                        scale(crossEntropy(logits, labels: teacherLabels, smoothing: settings.labelSmoothing), by: weight))
         }
         loss.backward()
-        let gradients = parameters.endTrainingStep()
-        Optimizer.clip(Array(gradients.values), maximumNorm: settings.gradientClip)
-        optimiser.step(parameters, gradients: gradients, learningRate: learningRate, weightDecay: settings.weightDecay)
-        return TrainingLoop.stepResult(loss: loss, logits: logits, labels: labels)
+        let (value, hits) = TrainingLoop.stepResult(loss: loss, logits: logits, labels: labels)
+        return BatchShards.Outcome(loss: value, hits: hits, gradients: replica.parameters.endTrainingStep())
     }
 
     /// Grid indices each image keeps in a dropping step, when they can be
     /// chosen before the forward pass; nil for the Scorer guide, which
-    /// chooses from the step's own features. Grad-CAM passes run before the
-    /// step's parameters are tracked, so they record nothing.
+    /// chooses from the step's own features. Grad-CAM passes run on the
+    /// model itself, whose parameters only shards' views track, so they
+    /// record nothing.
     private func chooseBeforeForward(images: Tensor, labels: [Int], keepRate: Double, learningRate: Double, step: Int,
                                      generator: inout SeededGenerator) -> [[Int]]? {
         let patches = model.config.patchCount
@@ -201,11 +222,13 @@ public final class ViTTrainer {
         return gatherTokens(Variable(tokens), indices: Array(repeating: Array(1...patches), count: tokens.shape[0]))
     }
 
-    /// The Scorer's top tokens for each image, from tokens [B, 1+P, D].
+    /// The Scorer's top tokens for each image, from tokens [B, 1+P, D];
+    /// safe to call from several shards at once.
     private func scorerChoice(_ tokens: Tensor, keepRate: Double) -> [[Int]] {
         guard let scorer else { preconditionFailure("Scorer-guided dropping without a Scorer") }
         let patches = model.config.patchCount
-        let scores = scorer.scores(patchTokens(tokens)).value.array
+        let view = Scorer(config: scorer.config, parameters: scorer.parameters.sharingTensors())
+        let scores = view.scores(patchTokens(tokens)).value.array
         return (0..<tokens.shape[0]).map { item in
             TokenPruning.select(scores: Array(scores[(item * patches)..<((item + 1) * patches)]), budget: .keepRate(keepRate))
         }

@@ -45,6 +45,11 @@ public final class Parameters: @unchecked Sendable {
         return constant
     }
 
+    /// A second view of the same tensors with its own tracking state, so
+    /// that several threads can run training steps on one model at once;
+    /// in-place optimiser updates reach every view.
+    public func sharingTensors() -> Parameters { Parameters(tensors) }
+
     /// Starts a step whose forward pass records gradients for every parameter.
     public func beginTrainingStep() {
         leaves = [:]

@@ -137,6 +137,34 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = [], patchHiddenWidth: Int = 0) ->
         }
     }
 
+    /// Splitting each batch of 16 into shards of 5, 5 and 6 images that run
+    /// on separate workers trains the same weights and reports the same
+    /// losses as whole batches, up to float rounding, for every way of
+    /// choosing the kept tokens and with a teacher.
+    @Test(arguments: TokenDropGuide.allCases)
+    func shardedBatchesTrainAsWholeBatches(guide: TokenDropGuide) throws {
+        let loader = BatchLoader(source: QuadrantImages(count: 64), preprocessing: tinyViT(seed: 1).config.preprocessing)
+        var dropping = settings(epochs: 2, tokenDrop: 0.75)
+        dropping.tokenDropGuide = guide
+        dropping.scorerUpdateInterval = 2
+        let directory = try TemporaryDirectory()
+        func run(shards: Int) throws -> (ViTTrainer, [Double]) {
+            let trainer = ViTTrainer(model: tinyViT(seed: 1), loader: loader, settings: dropping, teacher: tinyViT(seed: 7),
+                                     shards: shards)
+            var losses: [Double] = []
+            try trainer.train(checkpoint: directory.path("shards\(shards).safetensors"), resume: false) { losses.append($0.loss) }
+            return (trainer, losses)
+        }
+        let (whole, wholeLosses) = try run(shards: 1)
+        let (sharded, shardedLosses) = try run(shards: 3)
+        #expect(wholeLosses.count == 8)
+        for (one, other) in zip(wholeLosses, shardedLosses) { #expect(abs(one - other) <= 1e-5, "losses \(one) and \(other)") }
+        for name in whole.model.parameters.names {
+            let difference = zip(whole.model.parameters[name]!.array, sharded.model.parameters[name]!.array).map { abs($0 - $1) }.max()!
+            #expect(difference <= 1e-5, "\(name) differs by \(difference)")
+        }
+    }
+
     /// Averaging the last two epochs leaves the backbone and the Scorer at
     /// the mean of their weights at the ends of epochs 3 and 4.
     @Test func averagingLeavesTheMeanOfTheLastEpochEnds() throws {
