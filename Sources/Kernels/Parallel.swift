@@ -49,23 +49,31 @@ public enum Parallel {
 
     /// Runs `body(range)` over `0..<count` split into at most `threads`
     /// contiguous ranges, each at least `minimumChunk` long, so small loops
-    /// stay on the calling thread. Nested or concurrent calls run serially
-    /// on their own thread rather than wait for the pool.
+    /// stay on the calling thread. A call nested inside another section gets
+    /// one range. A top-level call that finds the pool held by another thread
+    /// runs the same ranges serially rather than wait: the split, and so the
+    /// floating-point rounding of every GEMM below it, never depends on what
+    /// other threads are doing.
     public static func forRanges(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let pool = self.pool
         let parts = min(pool.workers, count / max(1, minimumChunk))
-        guard parts > 1, pool.tryAcquire() else {
+        guard parts > 1, !ParallelSection.isInside else {
             body(0..<count)
+            return
+        }
+        ParallelSection.isInside = true
+        defer { ParallelSection.isInside = false }
+        let partRange = { (part: Int) in count * part / parts..<count * (part + 1) / parts }
+        guard pool.tryAcquire() else {
+            for part in 0..<parts where !partRange(part).isEmpty { body(partRange(part)) }
             return
         }
         defer { pool.release() }
         withoutActuallyEscaping(body) { escapable in
             pool.run { part in
-                guard part < parts else { return }
-                let start = count * part / parts
-                let end = count * (part + 1) / parts
-                if start < end { escapable(start..<end) }
+                guard part < parts, !partRange(part).isEmpty else { return }
+                escapable(partRange(part))
             }
         }
     }
@@ -89,6 +97,21 @@ public enum Parallel {
         // Each index is written by exactly one worker.
         forEach(count) { results[$0] = body($0) }
         return (0..<count).map { results[$0]! }
+    }
+}
+
+/// Whether the current thread is running inside a parallel section: a pool
+/// worker always is; a caller is while its section runs.
+private enum ParallelSection {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static var isInside: Bool {
+        get { pthread_getspecific(key) != nil }
+        set { pthread_setspecific(key, newValue ? UnsafeRawPointer(bitPattern: 1) : nil) }
     }
 }
 
@@ -146,6 +169,7 @@ private final class WorkerPool: @unchecked Sendable {
     }
 
     private func serve(worker: Int) {
+        ParallelSection.isInside = true
         var seen = 0
         while true {
             var spins = 0
