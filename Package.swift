@@ -52,6 +52,6 @@ let package = Package(
         .testTarget(name: "MethodsTests", dependencies: ["Kernels", "Autodiff", "Formats", "Models", "Methods", "TestSupport"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Kernels", "Formats", "Models", "Methods", "Workbench", "TestSupport"],
                     exclude: ["Snapshots"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Kernels", "TestSupport"]),
     ]
 )

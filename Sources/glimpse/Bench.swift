@@ -63,13 +63,14 @@ struct BenchModel: ParsableCommand {
         }
         let figures = zip(measured.map(\.name), interleavedMedianMilliseconds(runs: runs, measured.map(\.body))).map { ($0, $1) }
         if json {
-            var fields: [String: JSONValue] = ["arch": .string(arch), "threads": .integer(Parallel.threads)]
+            var fields: [String: JSONValue] = ["arch": .string(arch), "threads": .integer(Parallel.threads),
+                                               "blas_core": .string(BLASCoreType.loaded)]
             for (name, value) in figures { fields[name] = .number((value * 1000).rounded() / 1000) }
             if let keep { fields["keep"] = .number(keep) }
             print(JSONValue.object(fields).serialized)
         } else {
             let text = figures.map { "\($0.0.replacingOccurrences(of: "_ms", with: "")) \(String(format: "%.2f", $0.1)) ms" }
-            print("\(arch): \(text.joined(separator: ", ")) (median of \(runs), batch 1, \(Parallel.threads) threads)")
+            print("\(arch): \(text.joined(separator: ", ")) (median of \(runs), batch 1, \(Parallel.threads) threads, OpenBLAS \(BLASCoreType.loaded))")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kernels
 
 /// Exit statuses: 0 success, 1 runtime error (bad file, bad model), 2 usage.
 enum ExitStatus {
@@ -40,4 +41,14 @@ func runCommandLine() -> Int32 {
     }
 }
 
+/// OpenBLAS reads OPENBLAS_CORETYPE only as it loads, so getting kernels that
+/// fit this CPU means starting the process again with it set. Should the
+/// restart fail, the run goes on with the kernels already loaded.
+func restartWithFittingBLASKernels() {
+    guard let core = BLASCoreType.preferred else { return }
+    setenv("OPENBLAS_CORETYPE", core, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+}
+
+restartWithFittingBLASKernels()
 exit(runCommandLine())
