@@ -1,5 +1,6 @@
 import Formats
 import Foundation
+import Kernels
 import Methods
 import Models
 
@@ -78,7 +79,7 @@ enum ModelCard {
     }
 
     private static func wallTimeRow(_ minutes: Double) -> String {
-        "| Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores) |"
+        "| Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLASCoreType.loaded) kernels) |"
     }
 
     /// A card: the folder's name, `description`, a table of `rows` and the

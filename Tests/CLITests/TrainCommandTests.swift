@@ -24,6 +24,7 @@ import Testing
         let card = try String(contentsOfFile: out + "/README.md", encoding: .utf8)
         #expect(card.contains("fine-tuned by Glimpse from `\(start)`"), "\(card)")
         #expect(card.contains("| Scorer | trained alongside on Grad-CAM, scoring tokens after block 1;"), "\(card)")
+        #expect(card.contains("cores, OpenBLAS \(expectedBLASCore()) kernels) |"), "\(card)")
         let before = try GlimpseBinary.run(["analyze", "--model", start, "--image", image, "--json"])
         let after = try GlimpseBinary.run(["analyze", "--model", out, "--image", image, "--json", "--policy", "scorer", "--keep", "0.5"])
         #expect(after.status == 0, "\(after.standardError)")
