@@ -29,7 +29,10 @@ public enum BLASCoreType {
     /// a kernel set (the user's choice, or an earlier replacement).
     public static var preferred: String? {
         guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil else { return nil }
-        return replacement(for: loaded, cpuFlags: cpuFlags)
+        let core = loaded
+        // The widest kernels need no look at the CPU's flags.
+        guard !avx512Cores.contains(core.lowercased()) else { return nil }
+        return replacement(for: core, cpuFlags: cpuFlags)
     }
 
     /// The feature flags of the first processor in /proc/cpuinfo; empty where
