@@ -44,11 +44,25 @@ public final class Variable: @unchecked Sendable {
         return created
     }
 
+    /// The gradient storage for a rule that writes every element of it:
+    /// `.overwrite` while nothing has flowed here yet, so fresh storage is
+    /// left uninitialised rather than zero-filled and then added into.
+    /// Rules that write only part of a gradient use `gradientBuffer`.
+    func gradientTarget() -> (tensor: Tensor, write: GradientWrite) {
+        if let gradient { return (gradient, .accumulate) }
+        let created = Tensor(uninitialized: value.shape)
+        gradient = created
+        return (created, .overwrite)
+    }
+
     /// Adds `contribution` to this node's gradient when it is tracked.
     func accumulate(_ contribution: Tensor) {
         guard requiresGradient else { return }
-        let target = gradientBuffer()
-        Elementwise.accumulate(contribution.pointer, into: target.pointer, count: target.count)
+        let (target, write) = gradientTarget()
+        switch write {
+        case .accumulate: Elementwise.accumulate(contribution.pointer, into: target.pointer, count: target.count)
+        case .overwrite: target.pointer.update(from: contribution.pointer, count: target.count)
+        }
     }
 
     /// Clears the gradient (parameters between optimiser steps).

@@ -1,7 +1,7 @@
 /// Point-wise non-linearities and their derivatives.
 ///
 /// Backward functions add their result into the gradient buffer they are
-/// given, as every backward kernel does.
+/// given, as every backward kernel does unless told to overwrite it.
 public enum Activation {
     private static let inverseSquareRootTwo: Float = 0.707_106_781_186_547_5
     private static let inverseSquareRootTwoPi: Float = 0.398_942_280_401_432_7
@@ -15,15 +15,25 @@ public enum Activation {
         }
     }
 
-    /// dx += dy · (Φ(x) + x·φ(x))
-    public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+    /// dx += dy · (Φ(x) + x·φ(x)), or dx = … with `.overwrite`.
+    public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                    count: Int, write: GradientWrite = .accumulate) {
         Elementwise.chunks(count) { start, length in
-            VectorMath.accumulate(length, x + start, dy + start, into: dx + start) { v, g, sum in
-                let cdf = 0.5 * VectorMath.onePlusErf(v * inverseSquareRootTwo)
-                let density = inverseSquareRootTwoPi * VectorMath.exp(-0.5 * v * v)
-                return sum + g * (cdf + v * density)
+            switch write {
+            case .accumulate:
+                VectorMath.accumulate(length, x + start, dy + start, into: dx + start) { v, g, sum in sum + g * geluSlope(v) }
+            case .overwrite:
+                VectorMath.map(length, x + start, dy + start, dx + start) { v, g in g * geluSlope(v) }
             }
         }
+    }
+
+    /// d GELU(x)/dx = Φ(x) + x·φ(x)
+    @inline(__always)
+    private static func geluSlope(_ v: FloatVector) -> FloatVector {
+        let cdf = 0.5 * VectorMath.onePlusErf(v * inverseSquareRootTwo)
+        let density = inverseSquareRootTwoPi * VectorMath.exp(-0.5 * v * v)
+        return cdf + v * density
     }
 
     public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {

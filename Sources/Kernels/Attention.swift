@@ -62,11 +62,13 @@ public enum Attention {
         }
     }
 
-    /// Accumulates the gradient of the packed qkv buffer from the output
-    /// gradient [B, N, W] and the probabilities saved by `forward`.
+    /// Accumulates (or with `.overwrite` writes) the gradient of the packed
+    /// qkv buffer from the output gradient [B, N, W] and the probabilities
+    /// saved by `forward`. Every element is written once per call, so
+    /// overwriting needs no zeroed buffer.
     public static func backward(
         _ shape: AttentionShape, qkv: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
-        outputGradient: UnsafePointer<Float>, qkvGradient: UnsafeMutablePointer<Float>
+        outputGradient: UnsafePointer<Float>, qkvGradient: UnsafeMutablePointer<Float>, write: GradientWrite = .accumulate
     ) {
         let n = shape.tokens, d = shape.headDimension, w = shape.width
         Parallel.forRanges(shape.batch * shape.heads) { range in
@@ -85,19 +87,19 @@ public enum Attention {
                 let upstream = outputGradient + item * n * w + head * d
                 // dV += Pᵀ dO
                 GEMM.multiply(m: n, n: d, k: n, a: weights, lda: n, transposeA: true, b: upstream, ldb: w,
-                              c: gradientBase + 2 * w + head * d, ldc: 3 * w, beta: 1)
+                              c: gradientBase + 2 * w + head * d, ldc: 3 * w, beta: write.beta)
                 // dP = dO Vᵀ, then dS = P ⊙ (dP − rowsum(P ⊙ dP))
                 GEMM.multiply(m: n, n: n, k: d, a: upstream, lda: w, b: base + 2 * w + head * d, ldb: 3 * w,
                               transposeB: true, c: weightGradient, ldc: n)
-                logitGradient.initialize(repeating: 0, count: n * n)
                 for row in 0..<n {
-                    Softmax.backwardRow(weights + row * n, weightGradient + row * n, logitGradient + row * n, columns: n)
+                    Softmax.backwardRow(weights + row * n, weightGradient + row * n, logitGradient + row * n, columns: n,
+                                        write: .overwrite)
                 }
                 // dQ += scale · dS K, dK += scale · dSᵀ Q
                 GEMM.multiply(m: n, n: d, k: n, a: logitGradient, lda: n, b: base + w + head * d, ldb: 3 * w,
-                              c: gradientBase + head * d, ldc: 3 * w, alpha: shape.scale, beta: 1)
+                              c: gradientBase + head * d, ldc: 3 * w, alpha: shape.scale, beta: write.beta)
                 GEMM.multiply(m: n, n: d, k: n, a: logitGradient, lda: n, transposeA: true, b: base + head * d, ldb: 3 * w,
-                              c: gradientBase + w + head * d, ldc: 3 * w, alpha: shape.scale, beta: 1)
+                              c: gradientBase + w + head * d, ldc: 3 * w, alpha: shape.scale, beta: write.beta)
             }
         }
     }

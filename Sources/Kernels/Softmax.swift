@@ -42,9 +42,17 @@ public enum Softmax {
         }
     }
 
+    /// One row of `backward`, on the calling thread; `.overwrite` writes
+    /// dx = y ⊙ (dy − Σ dy ⊙ y) instead of adding it.
     @inline(__always)
-    public static func backwardRow(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, columns: Int) {
+    public static func backwardRow(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+                                   columns: Int, write: GradientWrite = .accumulate) {
         let inner = FloatVector(repeating: Elementwise.dot(y, dy, count: columns))
-        VectorMath.accumulate(columns, y, dy, into: dx) { p, g, sum in sum + p * (g - inner) }
+        switch write {
+        case .accumulate:
+            VectorMath.accumulate(columns, y, dy, into: dx) { p, g, sum in sum + p * (g - inner) }
+        case .overwrite:
+            VectorMath.map(columns, y, dy, dx) { p, g in p * (g - inner) }
+        }
     }
 }

@@ -120,6 +120,14 @@ func checkGradients(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float 
             let hidden = gelu(linear(inputs[0], weight: inputs[1], bias: inputs[2]))
             return add(hidden, multiply(inputs[0], inputs[0]))
         }
+        // The first contribution to a gradient overwrites fresh storage;
+        // every rule that may do so must add when it comes second.
+        checkGradients([random([2, 3, 12]), random([12, 12])]) { inputs in
+            let mixed = linear(linear(inputs[0], weight: inputs[1], bias: nil), weight: inputs[1], bias: nil)
+            let attended = add(selfAttention(mixed, heads: 2).output, selfAttention(mixed, heads: 2).output)
+            let activated = add(add(gelu(inputs[0]), gelu(inputs[0])), mixed)
+            return concatFeatures(attended, add(activated, activated))
+        }
     }
 
     @Test func constantsRecordNothing() {

@@ -167,6 +167,9 @@ func probeSum(_ y: Tensor, _ probe: Tensor) -> Double {
         let dx = Tensor(zeros: [37])
         Activation.geluBackward(small.pointer, probe.pointer, dx.pointer, count: 37)
         #expect(maxAbsoluteError(dx.array, numericalGradient(of: small, epsilon: 1e-3, loss)) < 1e-2)
+        let written = Tensor(shape: [37], repeating: .nan)
+        Activation.geluBackward(small.pointer, probe.pointer, written.pointer, count: 37, write: .overwrite)
+        #expect(written.array == dx.array)
     }
 
     @Test func reluAndSigmoidGradients() {
@@ -229,6 +232,12 @@ func probeSum(_ y: Tensor, _ probe: Tensor) -> Double {
         Attention.backward(shape, qkv: qkv.pointer, probabilities: probabilities.pointer,
                            outputGradient: probe.pointer, qkvGradient: gradient.pointer)
         #expect(maxAbsoluteError(gradient.array, numericalGradient(of: qkv, epsilon: 1e-3, loss)) < 1e-2)
+        // Overwriting writes every element, whatever the buffer held.
+        let written = Tensor(shape: [2, 5, 18], repeating: .nan)
+        Attention.backward(shape, qkv: qkv.pointer, probabilities: probabilities.pointer,
+                           outputGradient: probe.pointer, qkvGradient: written.pointer, write: .overwrite)
+        #expect(written.array.allSatisfy { $0.isFinite })
+        #expect(maxAbsoluteError(written.array, gradient.array) < 1e-6)
     }
 
     @Test func gatherAndScatterAreAdjoint() {

@@ -5,7 +5,8 @@ public func gelu(_ x: Variable) -> Variable {
     let out = Tensor(uninitialized: x.shape)
     Activation.gelu(x.value.pointer, out.pointer, count: out.count)
     return Variable(out, inputs: [x]) { gradient in
-        Activation.geluBackward(x.value.pointer, gradient.pointer, x.gradientBuffer().pointer, count: out.count)
+        let target = x.gradientTarget()
+        Activation.geluBackward(x.value.pointer, gradient.pointer, target.tensor.pointer, count: out.count, write: target.write)
     }
 }
 

@@ -11,13 +11,17 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?) -> Variable
     return Variable(out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { gradient in
         if x.requiresGradient {
             // dX += dY W
+            let target = x.gradientTarget()
             GEMM.multiply(m: rows, n: inFeatures, k: outFeatures, a: gradient.pointer, lda: outFeatures,
-                          b: weight.value.pointer, ldb: inFeatures, c: x.gradientBuffer().pointer, ldc: inFeatures, beta: 1)
+                          b: weight.value.pointer, ldb: inFeatures, c: target.tensor.pointer, ldc: inFeatures,
+                          beta: target.write.beta)
         }
         if weight.requiresGradient {
             // dW += dYᵀ X
+            let target = weight.gradientTarget()
             GEMM.multiply(m: outFeatures, n: inFeatures, k: rows, a: gradient.pointer, lda: outFeatures, transposeA: true,
-                          b: x.value.pointer, ldb: inFeatures, c: weight.gradientBuffer().pointer, ldc: inFeatures, beta: 1)
+                          b: x.value.pointer, ldb: inFeatures, c: target.tensor.pointer, ldc: inFeatures,
+                          beta: target.write.beta)
         }
         if let bias, bias.requiresGradient {
             Elementwise.accumulateColumnSums(gradient.pointer, rowCount: rows, columns: outFeatures,

@@ -12,8 +12,9 @@ public func selfAttention(_ qkv: Variable, heads: Int, keepProbabilities: Bool =
     Attention.forward(shape, qkv: qkv.value.pointer, output: out.pointer, probabilities: probabilities?.pointer)
     let output = Variable(out, inputs: [qkv]) { gradient in
         guard let probabilities else { return }
+        let target = qkv.gradientTarget()
         Attention.backward(shape, qkv: qkv.value.pointer, probabilities: probabilities.pointer,
-                           outputGradient: gradient.pointer, qkvGradient: qkv.gradientBuffer().pointer)
+                           outputGradient: gradient.pointer, qkvGradient: target.tensor.pointer, write: target.write)
     }
     return (output, probabilities)
 }
