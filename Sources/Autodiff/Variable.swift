@@ -35,19 +35,17 @@ public final class Variable: @unchecked Sendable {
 
     public var shape: [Int] { value.shape }
 
-    /// The gradient buffer of this node, allocated as zeros on first use;
-    /// backward rules add into it.
+    /// The gradient buffer of this node, zero-filled on first use, for rules
+    /// that add into only part of it.
     func gradientBuffer() -> Tensor {
-        if let gradient { return gradient }
-        let created = Tensor(zeros: value.shape)
-        gradient = created
-        return created
+        let (buffer, write) = gradientTarget()
+        if write == .overwrite { buffer.fill(0) }
+        return buffer
     }
 
     /// The gradient storage for a rule that writes every element of it:
     /// `.overwrite` while nothing has flowed here yet, so fresh storage is
     /// left uninitialised rather than zero-filled and then added into.
-    /// Rules that write only part of a gradient use `gradientBuffer`.
     func gradientTarget() -> (tensor: Tensor, write: GradientWrite) {
         if let gradient { return (gradient, .accumulate) }
         let created = Tensor(uninitialized: value.shape)

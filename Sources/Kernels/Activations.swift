@@ -19,12 +19,7 @@ public enum Activation {
     public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                     count: Int, write: GradientWrite = .accumulate) {
         Elementwise.chunks(count) { start, length in
-            switch write {
-            case .accumulate:
-                VectorMath.accumulate(length, x + start, dy + start, into: dx + start) { v, g, sum in sum + g * geluSlope(v) }
-            case .overwrite:
-                VectorMath.map(length, x + start, dy + start, dx + start) { v, g in g * geluSlope(v) }
-            }
+            VectorMath.write(length, x + start, dy + start, into: dx + start, write) { v, g in g * geluSlope(v) }
         }
     }
 

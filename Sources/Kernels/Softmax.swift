@@ -48,11 +48,6 @@ public enum Softmax {
     public static func backwardRow(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                    columns: Int, write: GradientWrite = .accumulate) {
         let inner = FloatVector(repeating: Elementwise.dot(y, dy, count: columns))
-        switch write {
-        case .accumulate:
-            VectorMath.accumulate(columns, y, dy, into: dx) { p, g, sum in sum + p * (g - inner) }
-        case .overwrite:
-            VectorMath.map(columns, y, dy, dx) { p, g in p * (g - inner) }
-        }
+        VectorMath.write(columns, y, dy, into: dx, write) { p, g in p * (g - inner) }
     }
 }

@@ -148,6 +148,18 @@ extension VectorMath {
         }
     }
 
+    /// w[i] = f(x[i], y[i]), or w[i] += f(x[i], y[i]) with `.accumulate`:
+    /// a backward kernel's result, in the way its gradient wants it.
+    @inline(__always)
+    public static func write(_ count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                             into w: UnsafeMutablePointer<Float>, _ write: GradientWrite,
+                             _ f: (FloatVector, FloatVector) -> FloatVector) {
+        switch write {
+        case .accumulate: accumulate(count, x, y, into: w) { a, b, sum in sum + f(a, b) }
+        case .overwrite: map(count, x, y, w, f)
+        }
+    }
+
     /// Σ f(x[i]) in float with vector partial sums.
     @inline(__always)
     public static func sum(_ count: Int, _ x: UnsafePointer<Float>, _ f: (FloatVector) -> FloatVector = { $0 }) -> Float {
