@@ -187,6 +187,15 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     }
 }
 
+/// How a fresh ViT's attention weights start.
+public enum AttentionInitialisation: String, Sendable, CaseIterable {
+    /// timm's truncated normal (std 0.02), like every other linear weight.
+    case timm
+    /// Mimetic initialisation: products of the weights that resemble a
+    /// trained ViT's (see `VisionTransformer.mimeticAttention`).
+    case mimetic
+}
+
 extension VisionTransformer {
     /// Fresh weights as timm initialises them: truncated normal (std 0.02)
     /// for linear weights, zero biases, unit norms, PyTorch's default
@@ -195,7 +204,10 @@ extension VisionTransformer {
     /// starts from 2-D sine-cosine values (MAE-style) so that a model
     /// trained from scratch on little data knows token neighbourhoods from
     /// the first step.
-    public static func initialParameters(_ config: ViTConfig, seed: UInt64) -> Parameters {
+    /// `attention: .mimetic` then re-draws each block's attention weights
+    /// (see `AttentionInitialisation`).
+    public static func initialParameters(_ config: ViTConfig, seed: UInt64,
+                                         attention: AttentionInitialisation = .timm) -> Parameters {
         var generator = SeededGenerator(seed: seed)
         let parameters = Parameters()
         for (name, shape) in expectedShapes(config) {
@@ -220,7 +232,42 @@ extension VisionTransformer {
             }
             parameters.set(name, tensor)
         }
+        if attention == .mimetic { mimeticAttention(config, parameters, seed: seed) }
         return parameters
+    }
+
+    /// Mimetic initialisation (Trockman & Kolter, 2023): each head's
+    /// W_qᵀ·W_k starts near 0.7·(Z + I) and each block's W_proj·W_v near
+    /// 0.4·(Z − I), Z random with entries of variance 1/D, the products
+    /// trained ViTs show. With the sine-cosine position embedding the
+    /// first steps then attend locally instead of uniformly, and a small
+    /// model learns from few steps what it would otherwise spend epochs on.
+    static func mimeticAttention(_ config: ViTConfig, _ parameters: Parameters, seed: UInt64) {
+        let d = config.embedDimension, headWidth = d / config.heads
+        var generator = SeededGenerator(seed: seed ^ 0x6D69_6D65_7469_63)
+        func nearIdentity(scale: Float, sign: Float) -> [Float] {
+            (0..<(d * d)).map { index in
+                scale * (generator.nextNormal() / Float(d).squareRoot() + (index % (d + 1) == 0 ? sign : 0))
+            }
+        }
+        func factors(_ matrix: [Float], rank: Int) -> (leftTransposed: [Float], right: [Float]) {
+            guard let factors = SingularValues.balancedFactors(matrix, size: d, rank: rank) else {
+                preconditionFailure("LAPACK's SVD did not converge on a random \(d)×\(d) matrix")
+            }
+            return factors
+        }
+        for block in 0..<config.depth {
+            let names = BlockNames(block)
+            let qkv = parameters[names.qkvWeight]!, projection = parameters[names.projWeight]!
+            for head in 0..<config.heads {
+                let (query, key) = factors(nearIdentity(scale: 0.7, sign: 1), rank: headWidth)
+                query.withUnsafeBufferPointer { (qkv.pointer + head * headWidth * d).update(from: $0.baseAddress!, count: $0.count) }
+                key.withUnsafeBufferPointer { (qkv.pointer + (d + head * headWidth) * d).update(from: $0.baseAddress!, count: $0.count) }
+            }
+            let (output, value) = factors(nearIdentity(scale: 0.4, sign: -1), rank: d)
+            value.withUnsafeBufferPointer { (qkv.pointer + 2 * d * d).update(from: $0.baseAddress!, count: $0.count) }
+            output.withUnsafeBufferPointer { Elementwise.transpose($0.baseAddress!, projection.pointer, batch: 1, rows: d, columns: d) }
+        }
     }
 
     /// [1, 1+P, D]: zeros for CLS, then per patch sin/cos of its row in the

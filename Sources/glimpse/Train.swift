@@ -7,6 +7,7 @@ import Models
 
 extension TokenDropGuide: ExpressibleByArgument {}
 extension GlobalPool: ExpressibleByArgument {}
+extension AttentionInitialisation: ExpressibleByArgument {}
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,6 +102,8 @@ struct TrainViT: ParsableCommand {
     @Option(help: "MLP hidden width as a multiple of the token width.") var mlpRatio = 4.0
     @Option(help: "What the head reads: token (the CLS token) or avg (the mean of the patch tokens).")
     var globalPool: GlobalPool = .token
+    @Option(help: "How fresh attention weights start: timm (truncated normal) or mimetic (W_qᵀW_k near the identity, W_proj·W_v near minus it, so attention starts local).")
+    var attentionInit: AttentionInitialisation = .timm
     @Option(help: "Epochs.") var epochs = 14
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
     @Option(help: "Write the mean of the weights (and the Scorer's) at the ends of the last N epochs; 1 writes the final weights.")
@@ -201,7 +204,7 @@ extension TrainViT {
         config.stemWidths = stem
         config.patchHiddenWidth = patchHidden
         if let problem = config.inconsistency { throw ValidationError(problem) }
-        return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed))
+        return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed, attention: attentionInit))
     }
 
     /// The loaded model's ViT, once it is known to take the data set's
