@@ -125,6 +125,7 @@ struct TrainViT: ParsableCommand {
         if embedDim % heads != 0 { throw ValidationError("--heads must divide --embed-dim") }
         if patchHidden < 0 { throw ValidationError("--patch-hidden must be 0 or more") }
         if epochs < 1 || common.batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
+        if from != nil && attentionInit != .timm { throw ValidationError("--attention-init applies to fresh weights, not to --from") }
         if !(1...epochs).contains(averageEpochs) { throw ValidationError("--average-epochs must be between 1 and --epochs") }
         _ = try tokenDropKeepRange()
         _ = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
