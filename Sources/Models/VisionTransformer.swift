@@ -245,6 +245,7 @@ extension VisionTransformer {
     /// Fashion-MNIST it changed little: see the fashion-vit model card).
     static func mimeticAttention(_ config: ViTConfig, _ parameters: Parameters, seed: UInt64) {
         let d = config.embedDimension, headWidth = d / config.heads
+        // A generator of its own, so every other tensor keeps its timm draw.
         var generator = SeededGenerator(seed: seed ^ 0x6D69_6D65_7469_63)
         func nearIdentity(scale: Float, sign: Float) -> [Float] {
             (0..<(d * d)).map { index in
@@ -260,13 +261,17 @@ extension VisionTransformer {
         for block in 0..<config.depth {
             let names = BlockNames(block)
             let qkv = parameters[names.qkvWeight]!, projection = parameters[names.projWeight]!
+            // Rows of qkv.weight from `row` on: q, k and v each take d rows, a head headWidth of them.
+            func place(_ rows: [Float], fromRow row: Int) {
+                rows.withUnsafeBufferPointer { (qkv.pointer + row * d).update(from: $0.baseAddress!, count: $0.count) }
+            }
             for head in 0..<config.heads {
                 let (query, key) = factors(nearIdentity(scale: 0.7, sign: 1), rank: headWidth)
-                query.withUnsafeBufferPointer { (qkv.pointer + head * headWidth * d).update(from: $0.baseAddress!, count: $0.count) }
-                key.withUnsafeBufferPointer { (qkv.pointer + (d + head * headWidth) * d).update(from: $0.baseAddress!, count: $0.count) }
+                place(query, fromRow: head * headWidth)
+                place(key, fromRow: d + head * headWidth)
             }
             let (output, value) = factors(nearIdentity(scale: 0.4, sign: -1), rank: d)
-            value.withUnsafeBufferPointer { (qkv.pointer + 2 * d * d).update(from: $0.baseAddress!, count: $0.count) }
+            place(value, fromRow: 2 * d)
             output.withUnsafeBufferPointer { Elementwise.transpose($0.baseAddress!, projection.pointer, batch: 1, rows: d, columns: d) }
         }
     }

@@ -7,11 +7,6 @@ private func product(_ a: [Float], _ b: [Float], size n: Int) -> [Float] {
     referenceMultiply(a, b, m: n, n: n, k: n, transposeA: false, transposeB: false)
 }
 
-/// Row-major [n, n] transpose.
-private func transposed(_ a: [Float], size n: Int) -> [Float] {
-    (0..<(n * n)).map { a[($0 % n) * n + $0 / n] }
-}
-
 @Suite struct SingularValuesTests {
     @Test(arguments: [1, 5, 64])
     func decompositionRebuildsTheMatrixFromOrthogonalFactors(size n: Int) throws {

@@ -46,9 +46,8 @@ import Testing
             }
             let projection = parameters["blocks.\(block).attn.proj.weight"]!.array
             let value = Array(qkv[(2 * d * d)...])
-            // W_proj·W_v = (W_projᵀ)ᵀ·W_v: rows of W_projᵀ are columns of W_proj.
-            let projectionTransposed = (0..<(d * d)).map { projection[($0 % d) * d + $0 / d] }
-            let outputValue = transposedProduct(projectionTransposed, value, rows: 0..<d, width: d)
+            // W_proj·W_v = (W_projᵀ)ᵀ·W_v.
+            let outputValue = transposedProduct(transposed(projection, size: d), value, rows: 0..<d, width: d)
             #expect(abs(diagonalMean(outputValue, width: d) + 0.4) < 0.03)
             let offDiagonal = (0..<(d * d)).filter { $0 % (d + 1) != 0 }.map { outputValue[$0] }
             let rms = (offDiagonal.map { $0 * $0 }.reduce(0, +) / Float(offDiagonal.count)).squareRoot()

@@ -31,6 +31,11 @@ public func maxAbsoluteError(_ actual: [Float], _ expected: [Float]) -> Float {
     return worst
 }
 
+/// The transpose of a row-major [n, n] matrix.
+public func transposed(_ a: [Float], size n: Int) -> [Float] {
+    (0..<(n * n)).map { a[($0 % n) * n + $0 / n] }
+}
+
 /// Paths inside the repository, found from this file's location.
 public enum RepositoryPaths {
     public static let root: URL = URL(fileURLWithPath: #filePath)
