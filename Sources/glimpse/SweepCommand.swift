@@ -35,14 +35,7 @@ struct SweepRun: ParsableCommand {
     @Option(help: "Seed of the random policy and of the image order.")
     var seed: UInt64 = 0
 
-    @Option(help: "Write the rows as CSV to this file.")
-    var csv: String?
-
-    @Flag(help: "Print one JSON object (with the raw counts `sweep merge` needs, and accuracy by true class).")
-    var json = false
-
-    @Flag(help: "Also print accuracy by true class, a table per keep rate.")
-    var perClass = false
+    @OptionGroup var output: SweepOutputOptions
 
     func validate() throws {
         _ = try keepRates()
@@ -93,7 +86,7 @@ struct SweepRun: ParsableCommand {
                        secondsRemaining: clock.milliseconds / 1000 * (1 - fraction) / max(fraction, 1e-9))
         }
         bar.finish()
-        try SweepReport.emit(result, json: json, csv: csv, perClass: perClass)
+        try SweepReport.emit(result, output)
     }
 }
 
@@ -105,20 +98,32 @@ struct SweepMerge: ParsableCommand {
     @Argument(help: "JSON files written by `glimpse sweep --shard i/n --json`.")
     var files: [String]
 
-    @Option(help: "Write the merged rows as CSV to this file.")
-    var csv: String?
-
-    @Flag(help: "Print one JSON object.")
-    var json = false
-
-    @Flag(help: "Also print accuracy by true class, a table per keep rate.")
-    var perClass = false
+    @OptionGroup var output: SweepOutputOptions
 
     func run() throws {
         let shards = try files.map { try SweepReport.read($0) }
         guard let merged = SweepResult.merged(shards) else {
             throw ValidationError("the shards swept different policies or keep rates")
         }
-        try SweepReport.emit(merged, json: json, csv: csv, perClass: perClass)
+        try SweepReport.emit(merged, output)
+    }
+}
+
+/// How a sweep's result is printed and saved, for a run and a merge alike.
+struct SweepOutputOptions: ParsableArguments {
+    @Option(help: "Write the rows as CSV to this file.")
+    var csv: String?
+
+    @Flag(help: "Print one JSON object (with the raw counts `sweep merge` needs, and accuracy by true class).")
+    var json = false
+
+    @Flag(help: "Print Markdown tables, keep rates down and policies across, as a model card's pruning section.")
+    var markdown = false
+
+    @Flag(help: "Also print accuracy by true class, a table per keep rate.")
+    var perClass = false
+
+    func validate() throws {
+        if json && markdown { throw ValidationError("--json and --markdown are exclusive") }
     }
 }

@@ -4,13 +4,16 @@ import Methods
 
 /// How sweeps are printed, saved and read back.
 enum SweepReport {
-    static func emit(_ result: SweepResult, json: Bool, csv: String?, perClass: Bool) throws {
-        if let csv { try writeCSV(result, to: csv) }
-        if json {
+    static func emit(_ result: SweepResult, _ output: SweepOutputOptions) throws {
+        if let csv = output.csv { try writeCSV(result, to: csv) }
+        if output.json {
             print(document(result).serialized)
+        } else if output.markdown {
+            print(markdownTable(result))
+            if output.perClass { print("\n" + classTables(result, markdown: true)) }
         } else {
             print(table(result))
-            if perClass { print("\n" + classTables(result)) }
+            if output.perClass { print("\n" + classTables(result, markdown: false)) }
             print()
             print(LinePlot.render(result.rows, width: 64, height: 16))
         }
@@ -86,37 +89,80 @@ enum SweepReport {
         return result
     }
 
-    /// One table per keep rate: a line per class with its images, dense
-    /// accuracy and each policy's accuracy.
-    static func classTables(_ result: SweepResult) -> String {
-        guard !result.imagesByClass.isEmpty else { return "(no per-class counts: a merged shard lacked them)" }
+    /// Accuracy by class at one keep rate: a line per class with its
+    /// images, dense accuracy and each policy's accuracy.
+    struct ClassGrid {
+        let keep: Double
+        let policies: [String]
+        /// Class name, images, then accuracies (nil where a class had no image).
+        let lines: [(name: String, images: Int, accuracies: [Double?])]
+
+        var text: String {
+            let width = max(5, lines.map(\.name.count).max() ?? 0)
+            func percent(_ value: Double?) -> String { value.map { String(format: "%7.2f%%", $0 * 100) } ?? "       –" }
+            let header = "class".padding(toLength: width, withPad: " ", startingAt: 0) + "  images     dense"
+                + policies.map { String(repeating: " ", count: max(1, 13 - $0.count)) + $0 }.joined()
+            return ([String(format: "keep %.2f", keep), header] + lines.map { line in
+                line.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: "  %6d  ", line.images)
+                    + percent(line.accuracies[0]) + line.accuracies.dropFirst().map { "     " + percent($0) }.joined()
+            }).joined(separator: "\n")
+        }
+
+        var markdown: String {
+            let header = ["class", "images", "dense"] + policies
+            return (["Keep \(SweepReport.rate(keep)):", "", SweepReport.markdownRow(header),
+                     SweepReport.markdownRow(header.map { _ in "---" })] + lines.map { line in
+                SweepReport.markdownRow([line.name, String(line.images)] + line.accuracies.map(SweepReport.percent))
+            }).joined(separator: "\n")
+        }
+    }
+
+    /// One grid per keep rate of the pruned policies, in the order swept.
+    private static func classGrids(_ result: SweepResult) -> [ClassGrid] {
         let names = result.classNames.count == result.imagesByClass.count
             ? result.classNames : result.imagesByClass.indices.map(String.init)
-        let width = max(5, names.map(\.count).max() ?? 0)
-        func percent(_ value: Double?) -> String {
-            value.map { String(format: "%7.2f%%", $0 * 100) } ?? "       –"
-        }
         let dense = result.denseAccuracyByClass
         let pruned = result.tallies.filter { $0.policy != .none }
-        var blocks: [String] = []
-        for keep in pruned.map(\.keep).reduce(into: [Double](), { if !$0.contains($1) { $0.append($1) } }) {
+        return keepRates(of: pruned).map { keep in
             let columns = pruned.filter { $0.keep == keep }
-            var lines = [String(format: "keep %.2f", keep),
-                         "class".padding(toLength: width, withPad: " ", startingAt: 0) + "  images     dense"
-                            + columns.map { column in
-                                let name = column.policy.rawValue
-                                return String(repeating: " ", count: max(1, 13 - name.count)) + name
-                            }.joined()]
             let accuracies = columns.map(result.accuracyByClass)
-            for (index, name) in names.enumerated() {
-                lines.append(name.padding(toLength: width, withPad: " ", startingAt: 0)
-                             + String(format: "  %6d  ", result.imagesByClass[index]) + percent(dense[index])
-                             + accuracies.map { "     " + percent($0[index]) }.joined())
-            }
-            blocks.append(lines.joined(separator: "\n"))
+            return ClassGrid(keep: keep, policies: columns.map(\.policy.rawValue), lines: names.enumerated().map { index, name in
+                (name, result.imagesByClass[index], [dense[index]] + accuracies.map { $0[index] })
+            })
         }
-        return blocks.joined(separator: "\n\n")
     }
+
+    static func classTables(_ result: SweepResult, markdown: Bool) -> String {
+        guard !result.imagesByClass.isEmpty else { return "(no per-class counts: a merged shard lacked them)" }
+        return classGrids(result).map { markdown ? $0.markdown : $0.text }.joined(separator: "\n\n")
+    }
+
+    /// The distinct keep rates of `tallies`, in the order first met.
+    private static func keepRates(of tallies: [SweepTally]) -> [Double] {
+        tallies.map(\.keep).reduce(into: [Double]()) { if !$0.contains($1) { $0.append($1) } }
+    }
+
+    /// Accuracy of each pruned policy (columns) at each keep rate (rows),
+    /// under a line with the image count and dense accuracy.
+    static func markdownTable(_ result: SweepResult) -> String {
+        let pruned = result.tallies.filter { $0.policy != .none }
+        let policies = pruned.map(\.policy).reduce(into: [PruningPolicy]()) { if !$0.contains($1) { $0.append($1) } }
+        let header = ["keep"] + policies.map { $0 == .gradcam ? "gradcam (oracle)" : $0.rawValue }
+        let lines = keepRates(of: pruned).map { keep in
+            markdownRow([rate(keep)] + policies.map { policy in
+                percent(pruned.first { $0.policy == policy && $0.keep == keep }.map(\.row.accuracy))
+            })
+        }
+        return ([String(format: "Accuracy on %d images; dense: %@.", result.images, percent(result.denseAccuracy)), "",
+                 markdownRow(header), markdownRow(header.map { _ in "---" })] + lines).joined(separator: "\n")
+    }
+
+    private static func markdownRow(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
+
+    private static func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
+
+    /// A keep rate as written on the command line: 0.3, not 0.30.
+    private static func rate(_ keep: Double) -> String { String(keep) }
 
     static func table(_ result: SweepResult) -> String {
         var lines = [String(format: "%d images, dense accuracy %.2f%%", result.images, result.denseAccuracy * 100),

@@ -112,6 +112,8 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                           ["train", "vit", "--out", "unused", "--from", "fashion-vit", "--attention-init", "mimetic"],
                           ["train", "cnn", "--out", "unused", "--widths", "32,0"],
                           ["train", "cnn", "--out", "unused", "--widths", "32,,64"],
+                          ["sweep", "--json", "--markdown"],
+                          ["sweep", "merge", "--json", "--markdown", "unused.json"],
                           ["frobnicate"]] {
             let result = try GlimpseBinary.run(arguments)
             #expect(result.status == 2, "\(arguments): \(result.status)")

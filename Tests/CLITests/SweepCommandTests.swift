@@ -9,8 +9,7 @@ import Testing
     @Test func perClassCountsSurviveShardsAndMerge() throws {
         let model = vitFixture("vit64_grey_10")
         let scratch = try TemporaryDirectory()
-        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: model + "/input.png")))
-        for index in 0..<60 { try scratch.write(picture, to: "images/class\(index % 10)/image\(index).png") }
+        try writeOnePictureUnderTenLabels(model: model, into: scratch)
         let sweep = ["sweep", "--model", model, "--data", scratch.path("images"), "--split", "train", "--keep", "0.5",
                      "--policies", "none,random", "--json"]
         let whole = try GlimpseBinary.run(sweep)
@@ -40,5 +39,41 @@ import Testing
         #expect(text.status == 0 && text.standardOutput.contains("keep 0.50"), "\(text.standardOutput)")
         let names = try #require(document["class_names"] as? [String])
         #expect(names.count == 10 && names.allSatisfy { text.standardOutput.contains($0) })
+    }
+
+    /// `--markdown` prints the JSON's accuracies as a table with keep rates
+    /// down and policies across, and `--per-class` a table per keep rate.
+    @Test func markdownTablesCarryTheSweptAccuracies() throws {
+        let model = vitFixture("vit64_grey_10")
+        let scratch = try TemporaryDirectory()
+        try writeOnePictureUnderTenLabels(model: model, into: scratch)
+        let sweep = ["sweep", "--model", model, "--data", scratch.path("images"), "--split", "train", "--keep", "0.5,0.25",
+                     "--policies", "none,random,gradcam"]
+        let document = try jsonObject(try GlimpseBinary.run(sweep + ["--json"]).standardOutput)
+        let result = try GlimpseBinary.run(sweep + ["--markdown", "--per-class"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let dense = try #require(document["dense_accuracy"] as? Double), images = try #require(document["images"] as? Int)
+        #expect(lines.first == String(format: "Accuracy on %d images; dense: %.2f%%.", images, dense * 100))
+        #expect(lines.contains("| keep | random | gradcam (oracle) |"))
+        let rows = try #require(document["rows"] as? [[String: Any]])
+        func accuracy(_ policy: String, _ keep: Double) -> String {
+            let row = rows.first { $0["policy"] as? String == policy && $0["keep"] as? Double == keep }
+            return String(format: "%.2f%%", ((row?["accuracy"] as? Double) ?? .nan) * 100)
+        }
+        for (keep, written) in [(0.5, "0.5"), (0.25, "0.25")] {
+            #expect(lines.contains("| \(written) | \(accuracy("random", keep)) | \(accuracy("gradcam", keep)) |"), "\(lines)")
+            let grid = try #require(lines.firstIndex(of: "Keep \(written):"))
+            #expect(lines[grid + 2] == "| class | images | dense | random | gradcam |")
+            let classLines = lines[(grid + 4)..<(grid + 14)]
+            #expect(classLines.allSatisfy { $0.hasPrefix("| ") && $0.split(separator: "|").count == 5 }, "\(classLines)")
+        }
+        #expect(!result.standardOutput.contains("└"), "no line plot in Markdown output")
+    }
+
+    /// Sixty copies of the fixture's picture, six under each of ten class folders.
+    private func writeOnePictureUnderTenLabels(model: String, into scratch: TemporaryDirectory) throws {
+        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: model + "/input.png")))
+        for index in 0..<60 { try scratch.write(picture, to: "images/class\(index % 10)/image\(index).png") }
     }
 }
