@@ -123,7 +123,7 @@ enum SweepReport {
             ? result.classNames : result.imagesByClass.indices.map(String.init)
         let dense = result.denseAccuracyByClass
         let pruned = result.tallies.filter { $0.policy != .none }
-        return keepRates(of: pruned).map { keep in
+        return distinct(pruned.map(\.keep)).map { keep in
             let columns = pruned.filter { $0.keep == keep }
             let accuracies = columns.map(result.accuracyByClass)
             return ClassGrid(keep: keep, policies: columns.map(\.policy.rawValue), lines: names.enumerated().map { index, name in
@@ -137,18 +137,18 @@ enum SweepReport {
         return classGrids(result).map { markdown ? $0.markdown : $0.text }.joined(separator: "\n\n")
     }
 
-    /// The distinct keep rates of `tallies`, in the order first met.
-    private static func keepRates(of tallies: [SweepTally]) -> [Double] {
-        tallies.map(\.keep).reduce(into: [Double]()) { if !$0.contains($1) { $0.append($1) } }
+    /// Each value once, in the order first met.
+    private static func distinct<Value: Equatable>(_ values: [Value]) -> [Value] {
+        values.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
 
     /// Accuracy of each pruned policy (columns) at each keep rate (rows),
     /// under a line with the image count and dense accuracy.
     static func markdownTable(_ result: SweepResult) -> String {
         let pruned = result.tallies.filter { $0.policy != .none }
-        let policies = pruned.map(\.policy).reduce(into: [PruningPolicy]()) { if !$0.contains($1) { $0.append($1) } }
+        let policies = distinct(pruned.map(\.policy))
         let header = ["keep"] + policies.map { $0 == .gradcam ? "gradcam (oracle)" : $0.rawValue }
-        let lines = keepRates(of: pruned).map { keep in
+        let lines = distinct(pruned.map(\.keep)).map { keep in
             markdownRow([rate(keep)] + policies.map { policy in
                 percent(pruned.first { $0.policy == policy && $0.keep == keep }.map(\.row.accuracy))
             })
