@@ -242,7 +242,7 @@ extension VisionTransformer {
     /// trained ViTs show. With the sine-cosine position embedding the
     /// first steps then attend locally instead of uniformly; the paper
     /// reports faster learning for small ViTs on small data sets (on
-    /// Fashion-MNIST it changed little: see the fashion-vit model card).
+    /// Fashion-MNIST it changed little: see docs/FASHION_VIT.md).
     static func mimeticAttention(_ config: ViTConfig, _ parameters: Parameters, seed: UInt64) {
         let d = config.embedDimension, headWidth = d / config.heads
         // A generator of its own, so every other tensor keeps its timm draw.
