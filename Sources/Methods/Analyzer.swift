@@ -56,7 +56,7 @@ public final class Analyzer: @unchecked Sendable {
             : TokenPruning.forward(model.transformer, tokens: dense.features, denseBlocks: pruningBlocks, kept: [kept]).array
         let prunedMilliseconds = clock.milliseconds
         let denseMultiplyAdds = model.transformer.multiplyAdds()
-        var prunedMultiplyAdds = model.transformer.multiplyAdds(denseBlocks: pruningBlocks, tokensAfter: kept.count + 1)
+        var prunedMultiplyAdds = model.transformer.multiplyAdds(denseBlocks: pruningBlocks, patchesAfter: kept.count)
         if request.policy == .scorer, let scorer = model.scorer { prunedMultiplyAdds += scorer.multiplyAdds(tokens: config.patchCount) }
         return Analysis(
             modelName: model.name, inputSize: config.preprocessing.inputSize,
@@ -77,13 +77,12 @@ public final class Analyzer: @unchecked Sendable {
             targetClasses: targetClass.map { [$0] }))
         let features = pass.features!
         let scorer = model.scorer.map { scorer in
-            let patches = gatherTokens(Variable(features), indices: [Array(1..<features.shape[1])])
-            return scorer.scores(patches).value.array
+            scorer.scores(model.transformer.patchTokens(Variable(features))).value.array
         }
         let summary = DenseSummary(
             logits: pass.logits.array, features: features, gradcam: pass.gradcam[0], gradcamClass: pass.gradcamClasses[0],
-            rollout: Rollout.map(attention: pass.attention),
-            classAttention: Rollout.classAttention(pass.attention[pruningBlocks - 1]),
+            rollout: Rollout.map(attention: pass.attention, prefixTokens: model.config.prefixTokenCount),
+            classAttention: Rollout.classAttention(pass.attention[pruningBlocks - 1], prefixTokens: model.config.prefixTokenCount),
             scorer: scorer, forwardMilliseconds: pass.forwardMilliseconds, gradcamMilliseconds: pass.totalMilliseconds)
         cache = (input, targetClass, summary)
         return summary

@@ -63,7 +63,8 @@ public struct DensePass {
         if let watched {
             classes = options.targetClasses ?? topClasses(logits.value)
             logits.backward(seed: oneHot(classes, classes: logits.shape[1]))
-            maps = GradCAM.maps(activations: watched.value, gradients: watched.gradient ?? Tensor(zeros: watched.shape))
+            maps = GradCAM.maps(activations: watched.value, gradients: watched.gradient ?? Tensor(zeros: watched.shape),
+                                prefixTokens: model.config.prefixTokenCount)
         }
         return DensePass(logits: logits.value, attention: attention, features: features, gradcam: maps,
                          gradcamClasses: classes, forwardMilliseconds: forward, totalMilliseconds: clock.milliseconds)

@@ -1,18 +1,20 @@
 import Kernels
 
 /// Grad-CAM per patch token, the pytorch-grad-cam ViT recipe (SPEC §1.1):
-/// A = output of the last block's norm1 without the CLS row, G = d logit/dA,
+/// A = output of the last block's norm1 without the prefix rows (CLS and
+/// any registers), G = d logit/dA,
 /// channel weights w = mean of G over tokens, cam = ReLU(A·w), then
 /// min-max normalised to [0, 1].
 public enum GradCAM {
-    /// activations and gradients [B, 1+P, D] → one map of P values per item.
-    public static func maps(activations: Tensor, gradients: Tensor) -> [[Float]] {
+    /// activations and gradients [B, K+P, D], K prefix tokens → one map of
+    /// P values per item.
+    public static func maps(activations: Tensor, gradients: Tensor, prefixTokens: Int) -> [[Float]] {
         let (batch, tokens, channels) = (activations.shape[0], activations.shape[1], activations.shape[2])
-        let patches = tokens - 1
+        let patches = tokens - prefixTokens
         let weights = Tensor(uninitialized: [channels])
         let cam = Tensor(uninitialized: [patches])
         return (0..<batch).map { item in
-            let offset = (item * tokens + 1) * channels
+            let offset = (item * tokens + prefixTokens) * channels
             Rows.mean(gradients.pointer + offset, batch: 1, rows: patches, width: channels, into: weights.pointer)
             Maps.weightedChannelSum(activations.pointer + offset, tokens: patches, channels: channels,
                                     weights: weights.pointer, into: cam.pointer)
@@ -24,10 +26,12 @@ public enum GradCAM {
 
 /// Attention rollout (Abnar & Zuidema): the product over blocks of the
 /// head-averaged attention mixed half-and-half with the identity (for the
-/// residual path), read at the CLS row; min-max normalised.
+/// residual path), read at the CLS row over the patch columns; min-max
+/// normalised.
 public enum Rollout {
-    /// attention: per block [B, H, N, N]; returns, for `item`, P values.
-    public static func map(attention: [Tensor], item: Int = 0) -> [Float] {
+    /// attention: per block [B, H, N, N], N = K prefix tokens + P patches;
+    /// returns, for `item`, P values.
+    public static func map(attention: [Tensor], prefixTokens: Int, item: Int = 0) -> [Float] {
         guard let first = attention.first else { return [] }
         let (heads, tokens) = (first.shape[1], first.shape[2])
         let size = tokens * tokens
@@ -42,19 +46,21 @@ public enum Rollout {
                           c: product.pointer, ldc: tokens)
             rollout = product
         }
-        let values = Tensor(shape: [tokens - 1], values: Array(rollout.array[1..<tokens]))
+        let values = Tensor(shape: [tokens - prefixTokens], values: Array(rollout.array[prefixTokens..<tokens]))
         Maps.normaliseToUnitRange(values.pointer, count: values.count)
         return values.array
     }
 
     /// CLS attention of one block averaged over heads, for `item`:
-    /// EViT's token importance. Min-max normalised.
-    public static func classAttention(_ block: Tensor, item: Int = 0) -> [Float] {
+    /// EViT's token importance over the patches after K prefix tokens.
+    /// Min-max normalised.
+    public static func classAttention(_ block: Tensor, prefixTokens: Int, item: Int = 0) -> [Float] {
         let (heads, tokens) = (block.shape[1], block.shape[2])
-        let values = Tensor(zeros: [tokens - 1])
+        let patches = tokens - prefixTokens
+        let values = Tensor(zeros: [patches])
         for head in 0..<heads {
-            let row = block.pointer + ((item * heads + head) * tokens) * tokens + 1
-            Elementwise.accumulate(row, scaledBy: 1 / Float(heads), into: values.pointer, count: tokens - 1)
+            let row = block.pointer + ((item * heads + head) * tokens) * tokens + prefixTokens
+            Elementwise.accumulate(row, scaledBy: 1 / Float(heads), into: values.pointer, count: patches)
         }
         Maps.normaliseToUnitRange(values.pointer, count: values.count)
         return values.array

@@ -31,11 +31,11 @@ public struct PrunedInference {
         switch policy {
         case .scorer:
             guard let scorer else { preconditionFailure("the scorer policy needs a Scorer") }
-            scores = scorer.scores(gatherTokens(tokens, indices: [Array(1...patches)])).value.array
+            scores = scorer.scores(model.patchTokens(tokens)).value.array
         case .random:
             scores = TokenPruning.randomScores(patches: patches, seed: seed)
         case .clsAttention:
-            scores = Rollout.classAttention(attention!)
+            scores = Rollout.classAttention(attention!, prefixTokens: model.config.prefixTokenCount)
         case .none, .gradcam:
             preconditionFailure("\(policy) is not an inference policy")
         }

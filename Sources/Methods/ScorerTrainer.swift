@@ -56,9 +56,9 @@ public final class ScorerTrainer {
                                      options: DensePassOptions(featuresAfterBlocks: settings.layer, gradcam: true))
             let tokens = pass.features!
             for item in 0..<batch.count {
-                // Drop the CLS row: the Scorer sees patch tokens only.
+                // Drop the prefix rows: the Scorer sees patch tokens only.
                 (features.pointer + (start + item) * patches * width)
-                    .update(from: tokens.pointer + (item * (patches + 1) + 1) * width, count: patches * width)
+                    .update(from: tokens.pointer + (item * config.tokenCount + config.prefixTokenCount) * width, count: patches * width)
                 pass.gradcam[item].withUnsafeBufferPointer {
                     (targets.pointer + (start + item) * patches).update(from: $0.baseAddress!, count: patches)
                 }

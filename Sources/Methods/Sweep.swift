@@ -186,9 +186,9 @@ public struct Sweep {
                 PerClass.add(hits, labels: labels, into: &tally.correctByClass)
                 tally.agreeing += zip(top, denseTop).filter { $0 == $1 }.count
                 tally.milliseconds += milliseconds
-                let keptTokens = TokenPruning.keepCount(patches: patches, keepRate: tally.keep) + 1
+                let keptPatches = TokenPruning.keepCount(patches: patches, keepRate: tally.keep)
                 var multiplyAdds = tally.policy == .none ? transformer.multiplyAdds()
-                    : transformer.multiplyAdds(denseBlocks: pruningBlocks, tokensAfter: keptTokens)
+                    : transformer.multiplyAdds(denseBlocks: pruningBlocks, patchesAfter: keptPatches)
                 if tally.policy == .scorer, let scorer = model.scorer { multiplyAdds += scorer.multiplyAdds(tokens: patches) }
                 tally.multiplyAdds += multiplyAdds * Double(count)
                 tallies[index] = tally
@@ -213,11 +213,11 @@ public struct Sweep {
         case .gradcam:
             return pass.gradcam
         case .clsAttention:
-            return (0..<items).map { Rollout.classAttention(pass.attention[pruningBlocks - 1], item: $0) }
+            let prefix = model.config.prefixTokenCount
+            return (0..<items).map { Rollout.classAttention(pass.attention[pruningBlocks - 1], prefixTokens: prefix, item: $0) }
         case .scorer:
             guard let scorer = model.scorer else { throw Analyzer.noScorer(model) }
-            let patchTokens = gatherTokens(Variable(features), indices: Array(repeating: Array(1...patches), count: items))
-            let scores = scorer.scores(patchTokens).value
+            let scores = scorer.scores(model.transformer.patchTokens(Variable(features))).value
             return (0..<items).map { Array(scores.array[($0 * patches)..<(($0 + 1) * patches)]) }
         }
     }

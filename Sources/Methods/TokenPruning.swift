@@ -29,12 +29,12 @@ public enum TokenPruning {
         return (0..<patches).map { _ in Float.random(in: 0..<1, using: &generator) }
     }
 
-    /// Runs blocks `denseBlocks`… on the CLS token plus the kept patch
+    /// Runs blocks `denseBlocks`… on the prefix tokens plus the kept patch
     /// tokens, physically gathered, and returns the logits [B, classes].
-    /// `tokens` [B, 1+P, D] are the features after `denseBlocks` blocks;
+    /// `tokens` [B, K+P, D] are the features after `denseBlocks` blocks;
     /// `kept[b]` are grid indices (all items keep the same count).
     public static func forward(_ model: VisionTransformer, tokens: Tensor, denseBlocks: Int, kept: [[Int]]) -> Tensor {
-        var sequence = gatherTokens(Variable(tokens), indices: kept.map { [0] + $0.map { $0 + 1 } })
+        var sequence = model.keepingPrefix(Variable(tokens), patches: kept)
         for index in denseBlocks..<model.config.depth {
             sequence = model.block(index, sequence).tokens
         }

@@ -175,7 +175,7 @@ public final class ViTTrainer {
         for index in 0..<model.config.depth {
             if let drop, index == settings.tokenDropBlocks {
                 let kept = drop.chosen ?? scorerChoice(tokens.value, keepRate: drop.keepRate)
-                tokens = gatherTokens(tokens, indices: kept.map { [0] + $0.map { $0 + 1 } })
+                tokens = replica.keepingPrefix(tokens, patches: kept)
             }
             tokens = replica.block(index, tokens).tokens
         }
@@ -216,19 +216,13 @@ public final class ViTTrainer {
         }
     }
 
-    /// Patch tokens [B, P, D] of the CLS-first sequence [B, 1+P, D].
-    private func patchTokens(_ tokens: Tensor) -> Variable {
-        let patches = model.config.patchCount
-        return gatherTokens(Variable(tokens), indices: Array(repeating: Array(1...patches), count: tokens.shape[0]))
-    }
-
-    /// The Scorer's top tokens for each image, from tokens [B, 1+P, D];
+    /// The Scorer's top tokens for each image, from tokens [B, K+P, D];
     /// safe to call from several shards at once.
     private func scorerChoice(_ tokens: Tensor, keepRate: Double) -> [[Int]] {
         guard let scorer else { preconditionFailure("Scorer-guided dropping without a Scorer") }
         let patches = model.config.patchCount
         let view = Scorer(config: scorer.config, parameters: scorer.parameters.sharingTensors())
-        let scores = view.scores(patchTokens(tokens)).value.array
+        let scores = view.scores(model.patchTokens(Variable(tokens))).value.array
         return (0..<tokens.shape[0]).map { item in
             TokenPruning.select(scores: Array(scores[(item * patches)..<((item + 1) * patches)]), budget: .keepRate(keepRate))
         }
@@ -238,7 +232,7 @@ public final class ViTTrainer {
     private func updateScorer(features: Tensor, maps: [[Float]], learningRate: Double) {
         guard let scorer else { preconditionFailure("Scorer-guided dropping without a Scorer") }
         scorer.parameters.beginTrainingStep()
-        let loss = meanSquaredError(scorer.scores(patchTokens(features)),
+        let loss = meanSquaredError(scorer.scores(model.patchTokens(Variable(features))),
                                     target: Tensor(shape: [maps.count, model.config.patchCount], values: maps.flatMap { $0 }))
         loss.backward()
         scorerOptimiser.step(scorer.parameters, gradients: scorer.parameters.endTrainingStep(), learningRate: learningRate,

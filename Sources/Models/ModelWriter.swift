@@ -22,6 +22,8 @@ public enum ModelWriter {
         ]
         if !config.stemWidths.isEmpty { arguments["stem_widths"] = .array(config.stemWidths.map { .integer($0) }) }
         if config.patchHiddenWidth > 0 { arguments["patch_hidden_width"] = .integer(config.patchHiddenWidth) }
+        if config.registerTokens > 0 { arguments["reg_tokens"] = .integer(config.registerTokens) }
+        if !config.positionsIncludePrefix { arguments["no_embed_class"] = .bool(true) }
         let firstConvolution = config.stemWidths.isEmpty
             ? (config.patchHiddenWidth > 0 ? "patch_embed.hidden" : "patch_embed.proj") : VisionTransformer.stemName(0)
         let document: JSONValue = .object([

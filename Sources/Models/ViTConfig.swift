@@ -66,6 +66,15 @@ public struct ViTConfig: Sendable, Equatable {
     /// features non-linearly before the first attention, while a token still
     /// sees only its own patch (a stem widens that view).
     public var patchHiddenWidth = 0
+    /// Register tokens between CLS and the patches (timm `reg_tokens`;
+    /// Darcet et al., 2023): learned tokens no patch owns, where attention
+    /// can keep global state instead of in background patches. Pruning
+    /// keeps them with CLS; explanations drop them with CLS.
+    public var registerTokens = 0
+    /// Whether the position embedding has rows for CLS and the registers
+    /// (timm's default) or for the patches only (timm `no_embed_class`, as
+    /// in its register and DeiT III models).
+    public var positionsIncludePrefix = true
     public var labels: [String]
     public var preprocessing: Preprocessing
 
@@ -91,8 +100,12 @@ public struct ViTConfig: Sendable, Equatable {
     public var gridRows: Int { imageHeight / patchSize }
     public var gridColumns: Int { imageWidth / patchSize }
     public var patchCount: Int { gridRows * gridColumns }
-    /// Sequence length with the CLS token.
-    public var tokenCount: Int { patchCount + 1 }
+    /// CLS and the register tokens, which come before the patches.
+    public var prefixTokenCount: Int { 1 + registerTokens }
+    /// Sequence length with the prefix tokens.
+    public var tokenCount: Int { patchCount + prefixTokenCount }
+    /// Rows of the position embedding.
+    public var positionCount: Int { positionsIncludePrefix ? tokenCount : patchCount }
     public var hiddenDimension: Int { Int((Double(embedDimension) * mlpRatio).rounded()) }
     public var headDimension: Int { embedDimension / heads }
     /// Channels the patch embedding reads: the stem's last width, or the image's.
@@ -142,6 +155,7 @@ public struct ViTConfig: Sendable, Equatable {
         }
         if stemWidths.contains(where: { $0 <= 0 }) { return "stem widths must be positive" }
         if patchHiddenWidth < 0 { return "the patch hidden width must not be negative" }
+        if registerTokens < 0 { return "the register token count must not be negative" }
         if embedDimension % heads != 0 { return "head count \(heads) does not divide width \(embedDimension)" }
         if !(mlpRatio > 0) { return "mlp_ratio must be positive" }
         if labels.count != classes { return "\(labels.count) label names for \(classes) classes" }

@@ -64,8 +64,6 @@ public enum ViTConfigFile {
         let unsupported: [(String, (JSONValue) -> Bool)] = [
             ("global_pool", { $0.stringValue.flatMap(GlobalPool.init(rawValue:)) != nil }),
             ("class_token", { $0.boolValue == true }),
-            ("no_embed_class", { $0.boolValue == false }),
-            ("reg_tokens", { $0.intValue == 0 }),
             ("qk_norm", { $0.boolValue == false }),
             ("qkv_bias", { $0.boolValue == true }),
             ("init_values", { $0 == .null }),
@@ -107,6 +105,14 @@ public enum ViTConfigFile {
                 throw fail("\"model_args.stem_widths\" must be an array of integers")
             }
             config.stemWidths = values
+        }
+        if let registers = args["reg_tokens"] {
+            guard let value = registers.intValue else { throw fail("\"model_args.reg_tokens\" must be an integer") }
+            config.registerTokens = value
+        }
+        if let noEmbedClass = args["no_embed_class"] {
+            guard let value = noEmbedClass.boolValue else { throw fail("\"model_args.no_embed_class\" must be true or false") }
+            config.positionsIncludePrefix = !value
         }
         if let width = args["patch_hidden_width"] {
             guard let value = width.intValue else { throw fail("\"model_args.patch_hidden_width\" must be an integer") }

@@ -25,8 +25,9 @@ public struct BlockOutput {
 
 /// A Vision Transformer with timm `VisionTransformer` semantics: pre-norm
 /// blocks, LayerNorm eps 1e-6, exact GELU, qkv laid out q|k|v then heads,
-/// a CLS token, learned position embedding, and the head on norm(x)[:, 0]
-/// (`global_pool` "token") or on fc_norm(mean of the patch tokens) ("avg").
+/// a CLS token (then any register tokens), learned position embedding, and
+/// the head on norm(x)[:, 0] (`global_pool` "token") or on fc_norm(mean of
+/// the patch tokens) ("avg").
 public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     public let config: ViTConfig
     public let parameters: Parameters
@@ -71,10 +72,9 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     /// Every tensor the model needs, with its shape.
     public static func expectedShapes(_ config: ViTConfig) -> [(String, [Int])] {
         let d = config.embedDimension, hidden = config.hiddenDimension
-        var shapes: [(String, [Int])] = [
-            ("cls_token", [1, 1, d]),
-            ("pos_embed", [1, config.tokenCount, d]),
-        ]
+        var shapes: [(String, [Int])] = [("cls_token", [1, 1, d])]
+        if config.registerTokens > 0 { shapes += [("reg_token", [1, config.registerTokens, d])] }
+        shapes += [("pos_embed", [1, config.positionCount, d])]
         for (index, convolution) in config.stemConvolutions.enumerated() {
             shapes += [(stemName(index) + ".weight", [convolution.outputs, convolution.inputs, 3, 3]),
                        (stemName(index) + ".bias", [convolution.outputs])]
@@ -109,8 +109,8 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
 
     private func parameter(_ name: String) -> Variable { parameters.variable(name) }
 
-    /// Stem, patch embedding, CLS token and position embedding:
-    /// images [B, C, H, W] → tokens [B, 1+P, D].
+    /// Stem, patch embedding, prefix tokens and position embedding:
+    /// images [B, C, H, W] → tokens [B, K+P, D], K = CLS + registers.
     public func embed(_ images: Variable) -> Variable {
         let d = config.embedDimension
         var features = images
@@ -125,8 +125,29 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         }
         let projection = reshape(parameter("patch_embed.proj.weight"), [d, config.patchProjectionInputs])
         let embedded = linear(patches, weight: projection, bias: parameter("patch_embed.proj.bias"))
-        let withClass = prependToken(parameter("cls_token"), to: embedded)
-        return add(withClass, broadcasting: parameter("pos_embed"))
+        // timm `no_embed_class`: positions go to the patches before the prefix joins them.
+        guard config.positionsIncludePrefix else { return withPrefix(add(embedded, broadcasting: parameter("pos_embed"))) }
+        return add(withPrefix(embedded), broadcasting: parameter("pos_embed"))
+    }
+
+    /// CLS and the registers in front of patch tokens [B, P, D].
+    private func withPrefix(_ patches: Variable) -> Variable {
+        let registered = config.registerTokens > 0 ? prependTokens(parameter("reg_token"), to: patches) : patches
+        return prependTokens(parameter("cls_token"), to: registered)
+    }
+
+    /// The patch tokens [B, P, D] of a full sequence [B, K+P, D].
+    public func patchTokens(_ tokens: Variable) -> Variable {
+        let prefix = config.prefixTokenCount
+        return gatherTokens(tokens, indices: Array(repeating: Array(prefix..<(prefix + config.patchCount)), count: tokens.shape[0]))
+    }
+
+    /// The prefix tokens and, for each item b, the patch tokens at grid
+    /// indices `kept[b]` of a full sequence [B, K+P, D]: the physical gather
+    /// of token pruning.
+    public func keepingPrefix(_ tokens: Variable, patches kept: [[Int]]) -> Variable {
+        let prefix = config.prefixTokenCount
+        return gatherTokens(tokens, indices: kept.map { Array(0..<prefix) + $0.map { $0 + prefix } })
     }
 
     /// Block `index` on tokens [B, N, D] (N may be shorter after pruning).
@@ -145,8 +166,8 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
                            attention: taps.keepAttention ? attention.probabilities : nil)
     }
 
-    /// Pooling, its norm and the head: tokens [B, N, D] (CLS first; after
-    /// pruning the patch tokens are the kept ones) → logits [B, classes].
+    /// Pooling, its norm and the head: tokens [B, N, D] (the prefix first;
+    /// after pruning the patch tokens are the kept ones) → logits [B, classes].
     public func classify(_ x: Variable) -> Variable {
         let (batch, tokens) = (x.shape[0], x.shape[1])
         let weight = parameter(config.headNormName + ".weight"), bias = parameter(config.headNormName + ".bias")
@@ -156,7 +177,7 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
             let normed = layerNorm(x, weight: weight, bias: bias, epsilon: config.layerNormEpsilon)
             pooled = reshape(gatherTokens(normed, indices: Array(repeating: [0], count: batch)), [batch, config.embedDimension])
         case .avg:
-            let patches = gatherTokens(x, indices: Array(repeating: Array(1..<tokens), count: batch))
+            let patches = gatherTokens(x, indices: Array(repeating: Array(config.prefixTokenCount..<tokens), count: batch))
             pooled = layerNorm(meanTokens(patches), weight: weight, bias: bias, epsilon: config.layerNormEpsilon)
         }
         return linear(pooled, weight: parameter("head.weight"), bias: parameter("head.bias"))
@@ -170,9 +191,10 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     }
 
     /// Multiply-adds of one image's forward pass when only the first
-    /// `denseBlocks` blocks see every token and the rest see `tokensAfter`
-    /// (the fvcore convention: one multiply-add counts as one FLOP).
-    public func multiplyAdds(denseBlocks: Int? = nil, tokensAfter: Int? = nil) -> Double {
+    /// `denseBlocks` blocks see every token and the rest the prefix and
+    /// `patchesAfter` patches (the fvcore convention: one multiply-add
+    /// counts as one FLOP).
+    public func multiplyAdds(denseBlocks: Int? = nil, patchesAfter: Int? = nil) -> Double {
         let d = Double(config.embedDimension), hidden = Double(config.hiddenDimension)
         let pixels = Double(config.imageHeight * config.imageWidth)
         var total = config.stemConvolutions.reduce(0) { $0 + pixels * Double($1.inputs * $1.outputs * 9) }
@@ -180,7 +202,7 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         total += Double(config.patchCount * (config.patchValues * config.patchHiddenWidth + config.patchProjectionInputs * config.embedDimension))
         for index in 0..<config.depth {
             let pruned = denseBlocks.map { index >= $0 } ?? false
-            let n = Double(pruned ? (tokensAfter ?? config.tokenCount) : config.tokenCount)
+            let n = Double(pruned ? config.prefixTokenCount + (patchesAfter ?? config.patchCount) : config.tokenCount)
             total += n * d * (3 * d + d + 2 * hidden) + 2 * n * n * d
         }
         return total + d * Double(config.classes)
@@ -276,16 +298,18 @@ extension VisionTransformer {
         }
     }
 
-    /// [1, 1+P, D]: zeros for CLS, then per patch sin/cos of its row in the
-    /// first half of the channels and of its column in the second half.
+    /// [1, positions, D]: zeros for the prefix tokens if the table has rows
+    /// for them, then per patch sin/cos of its row in the first half of the
+    /// channels and of its column in the second half.
     static func sineCosinePositions(_ config: ViTConfig) -> Tensor {
         let d = config.embedDimension
-        let table = Tensor(zeros: [1, config.tokenCount, d])
+        let table = Tensor(zeros: [1, config.positionCount, d])
+        let firstPatch = config.positionsIncludePrefix ? config.prefixTokenCount : 0
         let quarter = d / 4
         guard quarter > 0 else { return table }
         for row in 0..<config.gridRows {
             for column in 0..<config.gridColumns {
-                let token = table.pointer + (1 + row * config.gridColumns + column) * d
+                let token = table.pointer + (firstPatch + row * config.gridColumns + column) * d
                 for (half, position) in [row, column].enumerated() {
                     for index in 0..<quarter {
                         let frequency = 1 / Foundation.pow(10000, Double(index) / Double(quarter))

@@ -41,7 +41,7 @@ enum ModelCard {
             A Vision Transformer \(startedFrom.map { "fine-tuned by Glimpse from `\($0)`" } ?? "trained by Glimpse from scratch") (timm `VisionTransformer` layout:
             config.json with `model_args` + model.safetensors\(glimpseOwnParts(config))).
             """, rows: [
-                "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, \(stemDescription(config))patch \(config.patchSize)\(config.patchHiddenWidth > 0 ? " through a hidden layer of width \(config.patchHiddenWidth) with GELU" : "") (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",
+                "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, \(stemDescription(config))patch \(config.patchSize)\(config.patchHiddenWidth > 0 ? " through a hidden layer of width \(config.patchHiddenWidth) with GELU" : "") (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio)\(config.registerTokens > 0 ? ", \(config.registerTokens) register tokens" : ""), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens") |",
                 "| Parameters | \(VisionTransformer.expectedShapes(config).reduce(0) { $0 + $1.1.reduce(1, *) }) |",
                 "| Data | \(data), \(trainImages) training images |",
                 "| Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |",

@@ -96,6 +96,8 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Patch side in pixels.") var patchSize = 2
     @Option(help: "Width of a hidden layer (with GELU) inside the patch embedding, so that each token's own pixels shape its features non-linearly; 0 for timm's linear embedding. Models with one are Glimpse's own: timm cannot load them.")
     var patchHidden = 0
+    @Option(help: "Register tokens after CLS (timm `reg_tokens`): learned tokens where attention can keep global state instead of in background patches. Pruning always keeps them.")
+    var registers = 0
     @Option(help: "Token width.") var embedDim = 64
     @Option(help: "Number of blocks.") var depth = 6
     @Option(help: "Attention heads.") var heads = 2
@@ -124,6 +126,7 @@ struct TrainViT: ParsableCommand {
         if imageSize < 1 || patchSize < 1 || imageSize % patchSize != 0 { throw ValidationError("--patch-size must divide --image-size") }
         if embedDim % heads != 0 { throw ValidationError("--heads must divide --embed-dim") }
         if patchHidden < 0 { throw ValidationError("--patch-hidden must be 0 or more") }
+        if registers < 0 { throw ValidationError("--registers must be 0 or more") }
         if epochs < 1 || common.batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
         if from != nil && attentionInit != .timm { throw ValidationError("--attention-init applies to fresh weights, not to --from") }
         if !(1...epochs).contains(averageEpochs) { throw ValidationError("--average-epochs must be between 1 and --epochs") }
@@ -197,13 +200,15 @@ extension TrainViT {
         let imageSize = common.imageSize
         let stem = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
         let hidden = patchHidden > 0 ? "h\(patchHidden)" : ""
-        var config = ViTConfig(architecture: "glimpse_vit_\(stem.isEmpty ? "" : "stem_")p\(patchSize)\(hidden)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
+        let registered = registers > 0 ? "_reg\(registers)" : ""
+        var config = ViTConfig(architecture: "glimpse_vit_\(stem.isEmpty ? "" : "stem_")p\(patchSize)\(hidden)\(registered)_\(imageSize)", imageHeight: imageSize, imageWidth: imageSize,
                                patchSize: patchSize, embedDimension: embedDim, depth: depth, heads: heads, mlpRatio: mlpRatio,
                                inChannels: common.channels, classes: labels.count, labels: labels,
                                preprocessing: common.preprocessing)
         config.globalPool = globalPool
         config.stemWidths = stem
         config.patchHiddenWidth = patchHidden
+        config.registerTokens = registers
         if let problem = config.inconsistency { throw ValidationError(problem) }
         return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: common.seed, attention: attentionInit))
     }

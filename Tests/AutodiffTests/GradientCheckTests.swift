@@ -70,7 +70,8 @@ func checkGradients(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float 
 
     @Test mutating func tokenOps() {
         checkGradients([random([2, 3, 4, 6])]) { patchify($0[0], patch: 2) }
-        checkGradients([random([4]), random([2, 3, 4])]) { prependToken($0[0], to: $0[1]) }
+        checkGradients([random([4]), random([2, 3, 4])]) { prependTokens($0[0], to: $0[1]) }
+        checkGradients([random([1, 2, 4]), random([2, 3, 4])]) { prependTokens($0[0], to: $0[1]) }
         checkGradients([random([2, 5, 3])]) { gatherTokens($0[0], indices: [[0, 3, 3], [4, 1, 2]]) }
         checkGradients([random([2, 5, 3])]) { meanTokens($0[0]) }
         checkGradients([random([2, 5, 3]), random([2, 5, 2])]) { concatFeatures($0[0], $0[1]) }

@@ -106,6 +106,7 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                           ["train", "vit", "--out", "unused", "--distillation-weight", "1.5"],
                           ["train", "vit", "--out", "unused", "--stem-widths", "16,0"],
                           ["train", "vit", "--out", "unused", "--patch-hidden=-1"],
+                          ["train", "vit", "--out", "unused", "--registers=-1"],
                           ["train", "vit", "--out", "unused", "--epochs", "3", "--average-epochs", "4"],
                           ["train", "vit", "--out", "unused", "--average-epochs", "0"],
                           ["train", "vit", "--out", "unused", "--attention-init", "magic"],

@@ -33,6 +33,31 @@ import Testing
         #expect(tuned.count == original.count && tuned != original)
     }
 
+    /// A fresh ViT with registers trains, writes timm's `reg_tokens`, says
+    /// so on its card, and prunes: Grad-CAM covers the patches only and the
+    /// Scorer keeps half of them.
+    @Test func registersTrainAndPrune() throws {
+        let scratch = try TemporaryDirectory()
+        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: vitFixture("vit64_rgb_10_f16") + "/input.png")))
+        for index in 0..<16 { try scratch.write(picture, to: "images/class\(index % 2)/image\(index).png") }
+        let out = scratch.path("registered")
+        let training = try GlimpseBinary.run(["train", "vit", "--data", scratch.path("images"), "--out", out, "--registers", "3",
+                                              "--image-size", "16", "--patch-size", "4", "--embed-dim", "16", "--depth", "4",
+                                              "--epochs", "1", "--batch-size", "4"])
+        #expect(training.status == 0, "\(training.standardError)")
+        let config = try jsonObject(String(contentsOfFile: out + "/config.json", encoding: .utf8))
+        #expect((config["model_args"] as? [String: Any])?["reg_tokens"] as? Int == 3)
+        #expect(config["architecture"] as? String == "glimpse_vit_p4_reg3_16")
+        let card = try String(contentsOfFile: out + "/README.md", encoding: .utf8)
+        #expect(card.contains("MLP ratio 4.0, 3 register tokens, head on the CLS token"), "\(card)")
+        let analysis = try GlimpseBinary.run(["analyze", "--model", out, "--image", scratch.path("images/class0/image0.png"),
+                                              "--json", "--policy", "scorer", "--keep", "0.5"])
+        #expect(analysis.status == 0, "\(analysis.standardError)")
+        let fields = try jsonObject(analysis.standardOutput)
+        #expect(numbers(fields["gradcam"]).count == 16 && numbers(fields["rollout"]).count == 16)
+        #expect(numbers(fields["kept"]).count == 8)
+    }
+
     /// Fine-tuning without the Scorer guide keeps the folder's Scorer, and
     /// the card says where it came from.
     @Test func fineTuningWithoutTheScorerGuideKeepsTheScorer() throws {

@@ -40,20 +40,30 @@ import Testing
         input = try preparedInput("vit64_grey_10", for: model)
     }
 
-    @Test func keepingEveryTokenReproducesTheDenseLogits() {
+    /// A plain timm ViT, and one with registers and positions for the patches only.
+    static let prunedFixtures = ["vit64_grey_10", "vit32_grey_6_reg2"]
+
+    @Test(arguments: prunedFixtures)
+    func keepingEveryTokenReproducesTheDenseLogits(name: String) throws {
+        let model = try ViTModel.load(vitFixture(name))
+        let input = try preparedInput(name, for: model)
         let pass = DensePass.run(model.transformer, images: input.tensor, options: DensePassOptions(featuresAfterBlocks: 1))
-        let logits = TokenPruning.forward(model.transformer, tokens: pass.features!, denseBlocks: 1, kept: [Array(0..<64)])
+        let logits = TokenPruning.forward(model.transformer, tokens: pass.features!, denseBlocks: 1,
+                                          kept: [Array(0..<model.config.patchCount)])
         #expect(maxAbsoluteError(logits.array, pass.logits.array) < 1e-5)
     }
 
-    @Test func prunedPassIsTheModelOnTheGatheredSequence() {
+    @Test(arguments: prunedFixtures)
+    func prunedPassIsTheModelOnTheGatheredSequence(name: String) throws {
+        let model = try ViTModel.load(vitFixture(name))
+        let input = try preparedInput(name, for: model)
         let pass = DensePass.run(model.transformer, images: input.tensor, options: DensePassOptions(featuresAfterBlocks: 1))
         let kept = [3, 10, 11, 40, 63]
         let logits = TokenPruning.forward(model.transformer, tokens: pass.features!, denseBlocks: 1, kept: [kept])
-        // The same computation written out: gather CLS + kept rows by hand.
-        let width = model.config.embedDimension
-        let rows = Tensor(uninitialized: [1, kept.count + 1, width])
-        for (position, token) in ([0] + kept.map { $0 + 1 }).enumerated() {
+        // The same computation written out: gather CLS, the registers and the kept rows by hand.
+        let (width, prefix) = (model.config.embedDimension, model.config.prefixTokenCount)
+        let rows = Tensor(uninitialized: [1, prefix + kept.count, width])
+        for (position, token) in (Array(0..<prefix) + kept.map { $0 + prefix }).enumerated() {
             (rows.pointer + position * width).update(from: pass.features!.pointer + token * width, count: width)
         }
         var sequence = Variable(rows)
@@ -70,7 +80,8 @@ import Testing
         #expect(pruned.kept.count == 16 && pruned.gflopsPruned < dense.gflopsDense)
         #expect(pruned.logits == dense.logits)
         #expect(pruned.kept == TokenPruning.select(scores: Rollout.classAttention(
-            DensePass.run(model.transformer, images: input.tensor, options: DensePassOptions(keepAttention: true)).attention[0]),
+            DensePass.run(model.transformer, images: input.tensor, options: DensePassOptions(keepAttention: true)).attention[0],
+            prefixTokens: 1),
             budget: .keepRate(0.25)))
         let oracle = try analyzer.analyze(input: input, request: AnalysisRequest(policy: .gradcam, budget: .threshold(0.5)))
         #expect(oracle.kept == oracle.gradcam.indices.filter { oracle.gradcam[$0] >= 0.5 })
@@ -85,6 +96,6 @@ import Testing
         let patchEmbedding = Double(config.patchCount * config.patchSize * config.patchSize * config.inChannels) * d
         let head = d * Double(config.classes)
         #expect(transformer.multiplyAdds() == patchEmbedding + 3 * block(65) + head)
-        #expect(transformer.multiplyAdds(denseBlocks: 1, tokensAfter: 17) == patchEmbedding + block(65) + 2 * block(17) + head)
+        #expect(transformer.multiplyAdds(denseBlocks: 1, patchesAfter: 16) == patchEmbedding + block(65) + 2 * block(17) + head)
     }
 }

@@ -23,13 +23,16 @@ struct QuadrantImages: LabelledImageSource {
     func label(at index: Int) -> Int { index % 4 }
 }
 
-func tinyViT(seed: UInt64, stemWidths: [Int] = [], patchHiddenWidth: Int = 0) -> VisionTransformer {
+func tinyViT(seed: UInt64, stemWidths: [Int] = [], patchHiddenWidth: Int = 0, registerTokens: Int = 0,
+             positionsIncludePrefix: Bool = true) -> VisionTransformer {
     var config = ViTConfig(architecture: "tiny", imageHeight: 8, imageWidth: 8, patchSize: 2, embedDimension: 16, depth: 2, heads: 2,
                            mlpRatio: 2, inChannels: 1, classes: 4, labels: QuadrantImages(count: 0).classNames,
                            preprocessing: Preprocessing(inputSize: [1, 8, 8], cropFraction: 1, interpolation: .bilinear,
                                                         mean: [0.3], std: [0.4]))
     config.stemWidths = stemWidths
     config.patchHiddenWidth = patchHiddenWidth
+    config.registerTokens = registerTokens
+    config.positionsIncludePrefix = positionsIncludePrefix
     return VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: seed))
 }
 
@@ -61,35 +64,46 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = [], patchHiddenWidth: Int = 0) ->
         #expect(losses.last! < losses.first!)
     }
 
-    /// A layer before the patch embedding's projection, on the toy's 8×8
-    /// pixels and 16 patches of 2×2.
+    /// A layer before the patch embedding's projection, or register
+    /// tokens, on the toy's 8×8 pixels and 16 patches of 2×2.
     struct EmbeddingVariant: Sendable, CustomTestStringConvertible {
-        let stemWidths: [Int], patchHiddenWidth: Int
+        var stemWidths: [Int] = [], patchHiddenWidth = 0, registerTokens = 0, positionsIncludePrefix = true
         let shapes: [String: [Int]]
         /// Multiply-adds it adds to the plain model's forward pass.
         let addedMultiplyAdds: Double
         let firstLayer: String
-        var testDescription: String { stemWidths.isEmpty ? "patch hidden \(patchHiddenWidth)" : "stem \(stemWidths)" }
+        var testDescription: String {
+            registerTokens > 0 ? "\(registerTokens) registers" : stemWidths.isEmpty ? "patch hidden \(patchHiddenWidth)" : "stem \(stemWidths)"
+        }
+
+        func model(seed: UInt64) -> VisionTransformer {
+            tinyViT(seed: seed, stemWidths: stemWidths, patchHiddenWidth: patchHiddenWidth, registerTokens: registerTokens,
+                    positionsIncludePrefix: positionsIncludePrefix)
+        }
     }
 
     static let embeddingVariants = [
         // Two 3×3 convolutions over 64 pixels; the projection reads 4 channels instead of 1.
-        EmbeddingVariant(stemWidths: [3, 4], patchHiddenWidth: 0,
+        EmbeddingVariant(stemWidths: [3, 4],
                          shapes: ["stem.1.weight": [4, 3, 3, 3], "patch_embed.proj.weight": [16, 4, 2, 2]],
                          addedMultiplyAdds: 64.0 * 9 * (1 * 3 + 3 * 4) + 16.0 * 4 * (4 - 1) * 16, firstLayer: "stem.0.weight"),
         // Each patch's 4 pixels reach 5 hidden units, whose values the projection reads instead.
-        EmbeddingVariant(stemWidths: [], patchHiddenWidth: 5,
+        EmbeddingVariant(patchHiddenWidth: 5,
                          shapes: ["patch_embed.hidden.weight": [5, 1, 2, 2], "patch_embed.proj.weight": [16, 5, 1, 1]],
                          addedMultiplyAdds: 16.0 * (4 * 5 + 5 * 16 - 4 * 16), firstLayer: "patch_embed.hidden.weight"),
+        // Both blocks see 19 tokens instead of 17: linear layers (width 16, MLP 32) per token, attention per pair.
+        EmbeddingVariant(registerTokens: 2, positionsIncludePrefix: false,
+                         shapes: ["reg_token": [1, 2, 16], "pos_embed": [1, 16, 16]],
+                         addedMultiplyAdds: 2 * (2.0 * 16 * (4 * 16 + 2 * 32) + 2 * (19.0 * 19 - 17 * 17) * 16), firstLayer: "reg_token"),
     ]
 
-    /// A stem or a patch hidden layer learns (its first layer receives
-    /// gradients), adds the multiply-adds it should and survives a write
-    /// and load with identical logits.
+    /// A stem, a patch hidden layer or registers learn (the first layer
+    /// receives gradients), add the multiply-adds they should and survive a
+    /// write and load with identical logits.
     @Test(arguments: embeddingVariants)
     func embeddingLayersLearnAndRoundTrip(variant: EmbeddingVariant) throws {
         let source = QuadrantImages(count: 64)
-        let model = tinyViT(seed: 1, stemWidths: variant.stemWidths, patchHiddenWidth: variant.patchHiddenWidth)
+        let model = variant.model(seed: 1)
         for (name, shape) in variant.shapes { #expect(model.parameters[name]?.shape == shape, "\(name)") }
         #expect(model.multiplyAdds() - tinyViT(seed: 1).multiplyAdds() == variant.addedMultiplyAdds)
         let firstLayer = model.parameters[variant.firstLayer]!.array
@@ -103,7 +117,7 @@ func tinyViT(seed: UInt64, stemWidths: [Int] = [], patchHiddenWidth: Int = 0) ->
         let folder = try directory.folder("written")
         try ModelWriter.write(model, to: folder)
         let loaded = try ViTModel.load(folder)
-        #expect(loaded.config.stemWidths == variant.stemWidths && loaded.config.patchHiddenWidth == variant.patchHiddenWidth)
+        #expect(loaded.config == model.config)
         var generator = SeededGenerator(seed: 5)
         let images = try loader.batch(Array(0..<4), augment: false, generator: &generator).images
         #expect(loaded.transformer.logits(Variable(images)).value.array == model.logits(Variable(images)).value.array)

@@ -168,6 +168,20 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
         #expect(problem(missing).contains("patch_embed.hidden.weight"), "\(problem(missing))")
     }
 
+    @Test func registerArgumentsAreChecked() throws {
+        let notInteger = try fixtureCopy("reg-text") { modelArguments(&$0, "reg_tokens", .string("four")) }
+        #expect(problem(notInteger).contains("\"model_args.reg_tokens\" must be an integer"))
+        let negative = try fixtureCopy("reg-negative") { modelArguments(&$0, "reg_tokens", .integer(-1)) }
+        #expect(problem(negative).contains("the register token count must not be negative"))
+        let notBoolean = try fixtureCopy("no-embed-text") { modelArguments(&$0, "no_embed_class", .integer(1)) }
+        #expect(problem(notBoolean).contains("\"model_args.no_embed_class\" must be true or false"))
+        // The fixture has neither registers nor a position table without the CLS row.
+        let missing = try fixtureCopy("reg-missing") { modelArguments(&$0, "reg_tokens", .integer(4)) }
+        #expect(problem(missing).contains("reg_token"), "\(problem(missing))")
+        let patchesOnly = try fixtureCopy("no-embed-class") { modelArguments(&$0, "no_embed_class", .bool(true)) }
+        #expect(problem(patchesOnly).contains("has shape [1, 65, 32], expected [1, 64, 32]"), "\(problem(patchesOnly))")
+    }
+
     @Test func averagePoolingNeedsItsNormAfterThePool() throws {
         // A CLS-read-out checkpoint relabelled "avg" has `norm` where timm
         // then expects `fc_norm`.

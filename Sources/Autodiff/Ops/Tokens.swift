@@ -14,25 +14,26 @@ public func patchify(_ images: Variable, patch: Int) -> Variable {
     }
 }
 
-/// Puts one learned token [D] (any shape of D values) in front of every
-/// sequence of x [B, N, D] → [B, 1+N, D]: the CLS token.
-public func prependToken(_ token: Variable, to x: Variable) -> Variable {
+/// Puts learned tokens [K, D] (any shape of K·D values) in front of every
+/// sequence of x [B, N, D] → [B, K+N, D]: the CLS token, or the registers.
+public func prependTokens(_ prefix: Variable, to x: Variable) -> Variable {
     let (batch, tokens, width) = (x.shape[0], x.shape[1], x.shape[2])
-    precondition(token.value.count == width, "prepend: token \(token.shape) for \(x.shape)")
-    let out = Tensor(uninitialized: [batch, tokens + 1, width])
+    precondition(prefix.value.count > 0 && prefix.value.count % width == 0, "prepend: tokens \(prefix.shape) for \(x.shape)")
+    let prefixValues = prefix.value.count, rowValues = prefixValues + tokens * width
+    let out = Tensor(uninitialized: [batch, prefixValues / width + tokens, width])
     for item in 0..<batch {
-        let target = out.pointer + item * (tokens + 1) * width
-        target.update(from: token.value.pointer, count: width)
-        (target + width).update(from: x.value.pointer + item * tokens * width, count: tokens * width)
+        let target = out.pointer + item * rowValues
+        target.update(from: prefix.value.pointer, count: prefixValues)
+        (target + prefixValues).update(from: x.value.pointer + item * tokens * width, count: tokens * width)
     }
-    return Variable(out, inputs: [token, x]) { gradient in
+    return Variable(out, inputs: [prefix, x]) { gradient in
         for item in 0..<batch {
-            let source = gradient.pointer + item * (tokens + 1) * width
-            if token.requiresGradient {
-                Elementwise.accumulate(source, into: token.gradientBuffer().pointer, count: width)
+            let source = gradient.pointer + item * rowValues
+            if prefix.requiresGradient {
+                Elementwise.accumulate(source, into: prefix.gradientBuffer().pointer, count: prefixValues)
             }
             if x.requiresGradient {
-                Elementwise.accumulate(source + width, into: x.gradientBuffer().pointer + item * tokens * width,
+                Elementwise.accumulate(source + prefixValues, into: x.gradientBuffer().pointer + item * tokens * width,
                                        count: tokens * width)
             }
         }
