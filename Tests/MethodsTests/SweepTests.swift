@@ -11,14 +11,15 @@ struct SyntheticImages: LabelledImageSource {
     let count: Int
     let channels: Int
     let size: Int
-    var classNames: [String] { (0..<10).map(String.init) }
+    var classes = 10
+    var classNames: [String] { (0..<classes).map(String.init) }
 
     func image(at index: Int) throws -> Tensor {
         var generator = SeededGenerator(seed: UInt64(index))
         return Tensor.uniform([channels, size, size], in: 0...1, using: &generator)
     }
 
-    func label(at index: Int) -> Int { index % 10 }
+    func label(at index: Int) -> Int { index % classes }
 }
 
 @Suite struct SweepTests {
@@ -49,6 +50,24 @@ struct SyntheticImages: LabelledImageSource {
         let dense = rows.first { $0.policy == .none }!.gflops
         #expect(rows.filter { $0.policy != .none }.allSatisfy { $0.gflops < dense })
         #expect(rows.filter { $0.policy == .gradcam }.map(\.keep) == [0.25, 0.5])
+    }
+
+    /// With registers, keeping every patch token is the dense pass under
+    /// every policy, and half of them costs what the blocks after the
+    /// pruning block cost on the prefix and 32 patches.
+    @Test func registersSurviveEveryPolicy() throws {
+        let model = try ViTModel.load(vitFixture("vit32_grey_6_reg2"))
+        let loader = BatchLoader(source: SyntheticImages(count: 12, channels: 1, size: 32, classes: 6),
+                                 preprocessing: model.config.preprocessing)
+        let sweep = Sweep(model: model, policies: [.none, .random, .gradcam, .clsAttention], keepRates: [1, 0.5], batchSize: 5, seed: 1)
+        let rows = try sweep.run(loader: loader, indices: Array(0..<12)).rows
+        let dense = model.transformer.multiplyAdds() / 1e9
+        let half = model.transformer.multiplyAdds(denseBlocks: sweep.pruningBlocks, patchesAfter: 32) / 1e9
+        #expect(rows.count == 7)
+        for row in rows where row.keep == 1 || row.policy == .none {
+            #expect(row.agreement == 1 && abs(row.gflops - dense) < 1e-12, "\(row.policy) at \(row.keep)")
+        }
+        for row in rows where row.keep == 0.5 && row.policy != .none { #expect(abs(row.gflops - half) < 1e-12, "\(row.policy)") }
     }
 
     @Test func mismatchedShardsDoNotMerge() {
