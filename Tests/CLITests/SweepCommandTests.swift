@@ -9,8 +9,8 @@ import Testing
     @Test func perClassCountsSurviveShardsAndMerge() throws {
         let model = vitFixture("vit64_grey_10")
         let scratch = try TemporaryDirectory()
-        try writeOnePictureUnderTenLabels(model: model, into: scratch)
-        let sweep = ["sweep", "--model", model, "--data", scratch.path("images"), "--split", "train", "--keep", "0.5",
+        let folder = try scratch.imageFolder(copying: model + "/input.png", count: 60, classes: 10)
+        let sweep = ["sweep", "--model", model, "--data", folder, "--split", "train", "--keep", "0.5",
                      "--policies", "none,random", "--json"]
         let whole = try GlimpseBinary.run(sweep)
         #expect(whole.status == 0, "\(whole.standardError)")
@@ -46,8 +46,8 @@ import Testing
     @Test func markdownTablesCarryTheSweptAccuracies() throws {
         let model = vitFixture("vit64_grey_10")
         let scratch = try TemporaryDirectory()
-        try writeOnePictureUnderTenLabels(model: model, into: scratch)
-        let sweep = ["sweep", "--model", model, "--data", scratch.path("images"), "--split", "train", "--keep", "0.5,0.25",
+        let folder = try scratch.imageFolder(copying: model + "/input.png", count: 60, classes: 10)
+        let sweep = ["sweep", "--model", model, "--data", folder, "--split", "train", "--keep", "0.5,0.25",
                      "--policies", "none,random,gradcam"]
         let document = try jsonObject(try GlimpseBinary.run(sweep + ["--json"]).standardOutput)
         let result = try GlimpseBinary.run(sweep + ["--markdown", "--per-class"])
@@ -69,11 +69,5 @@ import Testing
             #expect(classLines.allSatisfy { $0.hasPrefix("| ") && $0.split(separator: "|").count == 5 }, "\(classLines)")
         }
         #expect(!result.standardOutput.contains("└"), "no line plot in Markdown output")
-    }
-
-    /// Sixty copies of the fixture's picture, six under each of ten class folders.
-    private func writeOnePictureUnderTenLabels(model: String, into scratch: TemporaryDirectory) throws {
-        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: model + "/input.png")))
-        for index in 0..<60 { try scratch.write(picture, to: "images/class\(index % 10)/image\(index).png") }
     }
 }

@@ -11,10 +11,9 @@ import Testing
         let start = vitFixture("vit64_rgb_10_f16")
         let image = start + "/input.png"
         let scratch = try TemporaryDirectory()
-        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: image)))
-        for index in 0..<40 { try scratch.write(picture, to: "images/class\(index % 10)/image\(index).png") }
+        let images = try scratch.imageFolder(copying: image, count: 40, classes: 10)
         let out = scratch.path("tuned")
-        let training = try GlimpseBinary.run(["train", "vit", "--from", start, "--data", scratch.path("images"), "--out", out,
+        let training = try GlimpseBinary.run(["train", "vit", "--from", start, "--data", images, "--out", out,
                                               "--epochs", "2", "--batch-size", "4", "--learning-rate", "1e-2"])
         #expect(training.status == 0, "\(training.standardError)")
         let config = try jsonObject(String(contentsOfFile: out + "/config.json", encoding: .utf8))
@@ -38,10 +37,9 @@ import Testing
     /// Scorer keeps half of them.
     @Test func registersTrainAndPrune() throws {
         let scratch = try TemporaryDirectory()
-        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: vitFixture("vit64_rgb_10_f16") + "/input.png")))
-        for index in 0..<16 { try scratch.write(picture, to: "images/class\(index % 2)/image\(index).png") }
+        let images = try scratch.imageFolder(copying: vitFixture("vit64_rgb_10_f16") + "/input.png", count: 16, classes: 2)
         let out = scratch.path("registered")
-        let training = try GlimpseBinary.run(["train", "vit", "--data", scratch.path("images"), "--out", out, "--registers", "3",
+        let training = try GlimpseBinary.run(["train", "vit", "--data", images, "--out", out, "--registers", "3",
                                               "--image-size", "16", "--patch-size", "4", "--embed-dim", "16", "--depth", "4",
                                               "--epochs", "1", "--batch-size", "4"])
         #expect(training.status == 0, "\(training.standardError)")
@@ -62,10 +60,9 @@ import Testing
     /// the card says where it came from.
     @Test func fineTuningWithoutTheScorerGuideKeepsTheScorer() throws {
         let scratch = try TemporaryDirectory()
-        let picture = Array(try Data(contentsOf: URL(fileURLWithPath: vitFixture("vit64_rgb_10_f16") + "/input.png")))
-        for index in 0..<20 { try scratch.write(picture, to: "images/class\(index % 10)/image\(index).png") }
+        let images = try scratch.imageFolder(copying: vitFixture("vit64_rgb_10_f16") + "/input.png", count: 20, classes: 10)
         let first = scratch.path("first"), second = scratch.path("second")
-        let common = ["--data", scratch.path("images"), "--epochs", "1", "--batch-size", "4"]
+        let common = ["--data", images, "--epochs", "1", "--batch-size", "4"]
         #expect(try GlimpseBinary.run(["train", "vit", "--from", vitFixture("vit64_rgb_10_f16"), "--out", first] + common).status == 0)
         let tuning = try GlimpseBinary.run(["train", "vit", "--from", first, "--out", second, "--token-drop-guide", "random"] + common)
         #expect(tuning.status == 0, "\(tuning.standardError)")

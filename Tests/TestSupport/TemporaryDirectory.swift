@@ -24,6 +24,15 @@ public final class TemporaryDirectory {
         return full
     }
 
+    /// A labelled image folder at `images/`: `count` copies of the image at
+    /// `picture`, dealt in turn into `class0`…`class<classes-1>`. Returns its path.
+    @discardableResult
+    public func imageFolder(copying picture: String, count: Int, classes: Int) throws -> String {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: picture)))
+        for index in 0..<count { try write(bytes, to: "images/class\(index % classes)/image\(index).png") }
+        return path("images")
+    }
+
     /// Writes `contents` as UTF-8 at `relative`.
     public func file(_ relative: String, contents: String = "") throws {
         try write(Array(contents.utf8), to: relative)
