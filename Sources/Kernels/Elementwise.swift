@@ -82,6 +82,39 @@ public enum Elementwise {
         }
     }
 
+    /// rows[r, :] ⊙= vector for every row: LayerScale's per-channel factors.
+    public static func multiplyRowVector(_ vector: UnsafePointer<Float>, into rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
+        Parallel.forRanges(rowCount, minimumChunk: max(1, parallelGrain / max(columns, 1))) { range in
+            for row in range {
+                let line = rows + row * columns
+                VectorMath.map(columns, line, vector, line) { $0 * $1 }
+            }
+        }
+    }
+
+    /// into[r, :] += rows[r, :] ⊙ vector for every row: the gradient that
+    /// reaches the rows of a product with a broadcast row vector.
+    public static func accumulateRowVectorProduct(_ rows: UnsafePointer<Float>, _ vector: UnsafePointer<Float>,
+                                                  into target: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
+        Parallel.forRanges(rowCount, minimumChunk: max(1, parallelGrain / max(columns, 1))) { range in
+            for row in range {
+                let offset = row * columns
+                VectorMath.accumulate(columns, rows + offset, vector, into: target + offset) { a, b, sum in sum + a * b }
+            }
+        }
+    }
+
+    /// sums[c] += Σ_r x[r, c]·y[r, c]: the gradient of a broadcast row-vector factor.
+    public static func accumulateColumnProductSums(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, rowCount: Int, columns: Int,
+                                                   into sums: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(columns, minimumChunk: 64) { range in
+            for row in 0..<rowCount {
+                let offset = row * columns + range.lowerBound
+                VectorMath.accumulate(range.count, x + offset, y + offset, into: sums + range.lowerBound) { a, b, sum in sum + a * b }
+            }
+        }
+    }
+
     /// Copies a [rows, columns] block between buffers with different row strides.
     public static func copyRows(from source: UnsafePointer<Float>, sourceStride: Int,
                                 to destination: UnsafeMutablePointer<Float>, destinationStride: Int,

@@ -82,7 +82,10 @@ enum ModelFolder {
 /// Reads parameters and checks every expected tensor's presence and shape.
 public enum WeightLoader {
     /// The expected tensors, stored in the file as `prefix` + name and
-    /// returned under their names.
+    /// returned under their names. A file of one model's weights (no
+    /// prefix) must hold nothing else: a tensor the configuration does not
+    /// explain (a distillation token, LayerScale factors, a bias) means the
+    /// model would run without a part it was trained with.
     public static func load(_ file: SafetensorsFile, expected: [(String, [Int])], prefix: String = "") throws -> Parameters {
         let parameters = Parameters()
         for (name, shape) in expected {
@@ -94,6 +97,9 @@ public enum WeightLoader {
                 throw FileError(path: file.path, problem: "tensor \(stored) has shape \(actual), expected \(shape)")
             }
             parameters.set(name, try file.tensor(named: stored))
+        }
+        if prefix.isEmpty, let unexplained = Set(file.names).subtracting(expected.map(\.0)).sorted().first {
+            throw FileError(path: file.path, problem: "tensor \(unexplained) is not part of the model its configuration describes")
         }
         return parameters
     }

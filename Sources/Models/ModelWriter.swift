@@ -24,6 +24,8 @@ public enum ModelWriter {
         if config.patchHiddenWidth > 0 { arguments["patch_hidden_width"] = .integer(config.patchHiddenWidth) }
         if config.registerTokens > 0 { arguments["reg_tokens"] = .integer(config.registerTokens) }
         if !config.positionsIncludePrefix { arguments["no_embed_class"] = .bool(true) }
+        if let start = config.layerScaleInit { arguments["init_values"] = .number(start) }
+        if !config.qkvBias { arguments["qkv_bias"] = .bool(false) }
         let firstConvolution = config.stemWidths.isEmpty
             ? (config.patchHiddenWidth > 0 ? "patch_embed.hidden" : "patch_embed.proj") : VisionTransformer.stemName(0)
         let document: JSONValue = .object([

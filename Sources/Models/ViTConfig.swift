@@ -75,6 +75,13 @@ public struct ViTConfig: Sendable, Equatable {
     /// (timm's default) or for the patches only (timm `no_embed_class`, as
     /// in its register and DeiT III models).
     public var positionsIncludePrefix = true
+    /// LayerScale (timm `init_values`, as in DeiT III and CaiT): learned
+    /// per-channel factors `ls1.gamma` and `ls2.gamma` on each block's
+    /// attention and MLP outputs, starting at this value in a fresh model;
+    /// nil for none.
+    public var layerScaleInit: Double?
+    /// Whether the qkv projection has a bias (timm `qkv_bias`).
+    public var qkvBias = true
     public var labels: [String]
     public var preprocessing: Preprocessing
 
@@ -121,28 +128,43 @@ public struct ViTConfig: Sendable, Equatable {
     /// for CLS read-out and moves it after pooling, as `fc_norm`, for `avg`.
     public var headNormName: String { globalPool == .token ? "norm" : "fc_norm" }
 
+    /// Width and heads of each size timm registers at patch 16.
+    private static let sizes: [String: (width: Int, heads: Int)] = [
+        "tiny": (192, 3), "small": (384, 6), "medium": (512, 8), "base": (768, 12),
+    ]
+    /// The families known by name and the sizes each registers at 224.
+    private static let families: [(name: String, sizes: [String])] = [
+        ("deit", ["tiny", "small", "base"]), ("deit3", ["small", "medium", "base"]), ("vit", ["tiny", "small", "base"]),
+    ]
+
     /// Architectures known by name (timm registrations, patch 16 at 224).
     public static func known(_ name: String) -> ViTConfig? {
-        let widths: [String: (Int, Int)] = ["tiny": (192, 3), "small": (384, 6), "base": (768, 12)]
-        for family in ["deit", "vit"] {
-            for (size, (width, heads)) in widths where name == "\(family)_\(size)_patch16_224" {
-                // timm's DeiT weights use ImageNet statistics and crop 0.875;
-                // the AugReg ViT weights use mean = std = 0.5 and crop 0.9.
-                let preprocessing = family == "deit"
-                    ? Preprocessing(inputSize: [3, 224, 224], cropFraction: 0.875, interpolation: .bicubic,
-                                    mean: Preprocessing.imagenetMean, std: Preprocessing.imagenetStd)
-                    : Preprocessing(inputSize: [3, 224, 224], cropFraction: 0.9, interpolation: .bicubic,
-                                    mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5])
-                return ViTConfig(architecture: name, imageHeight: 224, imageWidth: 224, patchSize: 16, embedDimension: width, depth: 12,
-                                 heads: heads, mlpRatio: 4, inChannels: 3, classes: 1000, preprocessing: preprocessing)
+        for family in families {
+            for size in family.sizes where name == "\(family.name)_\(size)_patch16_224" {
+                // timm's DeiT and DeiT III weights use ImageNet statistics,
+                // the AugReg ViT weights mean = std = 0.5; all crop 0.9.
+                let statistics = family.name == "vit"
+                    ? (mean: [Float](repeating: 0.5, count: 3), std: [Float](repeating: 0.5, count: 3))
+                    : (mean: Preprocessing.imagenetMean, std: Preprocessing.imagenetStd)
+                let (width, heads) = sizes[size]!
+                var config = ViTConfig(architecture: name, imageHeight: 224, imageWidth: 224, patchSize: 16, embedDimension: width,
+                                       depth: 12, heads: heads, mlpRatio: 4, inChannels: 3, classes: 1000,
+                                       preprocessing: Preprocessing(inputSize: [3, 224, 224], cropFraction: 0.9, interpolation: .bicubic,
+                                                                    mean: statistics.mean, std: statistics.std))
+                if family.name == "deit3" {
+                    // DeiT III: positions for the patches only, LayerScale from 1e-6.
+                    config.positionsIncludePrefix = false
+                    config.layerScaleInit = 1e-6
+                }
+                return config
             }
         }
         return nil
     }
 
     /// Names accepted without `model_args`.
-    public static let knownArchitectures: [String] = ["deit", "vit"].flatMap { family in
-        ["tiny", "small", "base"].map { "\(family)_\($0)_patch16_224" }
+    public static let knownArchitectures: [String] = families.flatMap { family in
+        family.sizes.map { "\(family.name)_\($0)_patch16_224" }
     }
 
     /// Problems that make the shape unusable, or nil.
@@ -156,6 +178,7 @@ public struct ViTConfig: Sendable, Equatable {
         if stemWidths.contains(where: { $0 <= 0 }) { return "stem widths must be positive" }
         if patchHiddenWidth < 0 { return "the patch hidden width must not be negative" }
         if registerTokens < 0 { return "the register token count must not be negative" }
+        if let layerScaleInit, !layerScaleInit.isFinite { return "the LayerScale start value must be finite" }
         if embedDimension % heads != 0 { return "head count \(heads) does not divide width \(embedDimension)" }
         if !(mlpRatio > 0) { return "mlp_ratio must be positive" }
         if labels.count != classes { return "\(labels.count) label names for \(classes) classes" }

@@ -65,8 +65,6 @@ public enum ViTConfigFile {
             ("global_pool", { $0.stringValue.flatMap(GlobalPool.init(rawValue:)) != nil }),
             ("class_token", { $0.boolValue == true }),
             ("qk_norm", { $0.boolValue == false }),
-            ("qkv_bias", { $0.boolValue == true }),
-            ("init_values", { $0 == .null }),
             ("pre_norm", { $0.boolValue == false }),
             ("dynamic_img_size", { $0.boolValue == false }),
         ]
@@ -113,6 +111,15 @@ public enum ViTConfigFile {
         if let noEmbedClass = args["no_embed_class"] {
             guard let value = noEmbedClass.boolValue else { throw fail("\"model_args.no_embed_class\" must be true or false") }
             config.positionsIncludePrefix = !value
+        }
+        if let qkvBias = args["qkv_bias"] {
+            guard let value = qkvBias.boolValue else { throw fail("\"model_args.qkv_bias\" must be true or false") }
+            config.qkvBias = value
+        }
+        // timm builds LayerScale only for a non-zero start value.
+        if let start = args["init_values"], start != .null {
+            guard let value = start.doubleValue else { throw fail("\"model_args.init_values\" must be a number or null") }
+            config.layerScaleInit = value == 0 ? nil : value
         }
         if let width = args["patch_hidden_width"] {
             guard let value = width.intValue else { throw fail("\"model_args.patch_hidden_width\" must be an integer") }

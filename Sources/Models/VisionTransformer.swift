@@ -25,9 +25,10 @@ public struct BlockOutput {
 
 /// A Vision Transformer with timm `VisionTransformer` semantics: pre-norm
 /// blocks, LayerNorm eps 1e-6, exact GELU, qkv laid out q|k|v then heads,
-/// a CLS token (then any register tokens), learned position embedding, and
-/// the head on norm(x)[:, 0] (`global_pool` "token") or on fc_norm(mean of
-/// the patch tokens) ("avg").
+/// a CLS token (then any register tokens), learned position embedding,
+/// optional LayerScale on both residual branches, and the head on
+/// norm(x)[:, 0] (`global_pool` "token") or on fc_norm(mean of the patch
+/// tokens) ("avg").
 public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     public let config: ViTConfig
     public let parameters: Parameters
@@ -37,6 +38,7 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     struct BlockNames {
         let norm1Weight, norm1Bias, qkvWeight, qkvBias, projWeight, projBias: String
         let norm2Weight, norm2Bias, fc1Weight, fc1Bias, fc2Weight, fc2Bias: String
+        let attentionScale, mlpScale: String
 
         init(_ index: Int) {
             let prefix = "blocks.\(index)."
@@ -52,11 +54,8 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
             fc1Bias = prefix + "mlp.fc1.bias"
             fc2Weight = prefix + "mlp.fc2.weight"
             fc2Bias = prefix + "mlp.fc2.bias"
-        }
-
-        var all: [String] {
-            [norm1Weight, norm1Bias, qkvWeight, qkvBias, projWeight, projBias,
-             norm2Weight, norm2Bias, fc1Weight, fc1Bias, fc2Weight, fc2Bias]
+            attentionScale = prefix + "ls1.gamma"
+            mlpScale = prefix + "ls2.gamma"
         }
     }
 
@@ -90,14 +89,16 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         shapes += [("patch_embed.proj.bias", [d])]
         for index in 0..<config.depth {
             let names = BlockNames(index)
+            shapes += [(names.norm1Weight, [d]), (names.norm1Bias, [d]), (names.qkvWeight, [3 * d, d])]
+            if config.qkvBias { shapes += [(names.qkvBias, [3 * d])] }
+            shapes += [(names.projWeight, [d, d]), (names.projBias, [d])]
+            if config.layerScaleInit != nil { shapes += [(names.attentionScale, [d])] }
             shapes += [
-                (names.norm1Weight, [d]), (names.norm1Bias, [d]),
-                (names.qkvWeight, [3 * d, d]), (names.qkvBias, [3 * d]),
-                (names.projWeight, [d, d]), (names.projBias, [d]),
                 (names.norm2Weight, [d]), (names.norm2Bias, [d]),
                 (names.fc1Weight, [hidden, d]), (names.fc1Bias, [hidden]),
                 (names.fc2Weight, [d, hidden]), (names.fc2Bias, [d]),
             ]
+            if config.layerScaleInit != nil { shapes += [(names.mlpScale, [d])] }
         }
         shapes += [(config.headNormName + ".weight", [d]), (config.headNormName + ".bias", [d]),
                    ("head.weight", [config.classes, d]), ("head.bias", [config.classes])]
@@ -156,14 +157,21 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         let epsilon = config.layerNormEpsilon
         var normed = layerNorm(x, weight: parameter(names.norm1Weight), bias: parameter(names.norm1Bias), epsilon: epsilon)
         if taps.watchNorm1 { normed = normed.detached(requiresGradient: true) }
-        let qkv = linear(normed, weight: parameter(names.qkvWeight), bias: parameter(names.qkvBias))
+        let qkv = linear(normed, weight: parameter(names.qkvWeight), bias: config.qkvBias ? parameter(names.qkvBias) : nil)
         let attention = selfAttention(qkv, heads: config.heads, keepProbabilities: taps.keepAttention)
-        let attended = add(x, linear(attention.output, weight: parameter(names.projWeight), bias: parameter(names.projBias)))
+        let projected = linear(attention.output, weight: parameter(names.projWeight), bias: parameter(names.projBias))
+        let attended = add(x, layerScaled(projected, names.attentionScale))
         let normed2 = layerNorm(attended, weight: parameter(names.norm2Weight), bias: parameter(names.norm2Bias), epsilon: epsilon)
         let hidden = gelu(linear(normed2, weight: parameter(names.fc1Weight), bias: parameter(names.fc1Bias)))
-        let output = add(attended, linear(hidden, weight: parameter(names.fc2Weight), bias: parameter(names.fc2Bias)))
+        let output = add(attended, layerScaled(linear(hidden, weight: parameter(names.fc2Weight), bias: parameter(names.fc2Bias)),
+                                               names.mlpScale))
         return BlockOutput(tokens: output, norm1: taps.watchNorm1 ? normed : nil,
                            attention: taps.keepAttention ? attention.probabilities : nil)
+    }
+
+    /// A residual branch's output times its LayerScale factors `name`, if the model has LayerScale.
+    private func layerScaled(_ branch: Variable, _ name: String) -> Variable {
+        config.layerScaleInit == nil ? branch : multiply(branch, broadcasting: parameter(name))
     }
 
     /// Pooling, its norm and the head: tokens [B, N, D] (the prefix first;
@@ -222,7 +230,8 @@ extension VisionTransformer {
     /// Fresh weights as timm initialises them: truncated normal (std 0.02)
     /// for linear weights, zero biases, unit norms, PyTorch's default
     /// U(±1/√fan-in) for the patch-embedding projection, He-uniform stem
-    /// convolutions and patch hidden layer with zero biases; the position embedding
+    /// convolutions and patch hidden layer with zero biases, LayerScale
+    /// factors at the configured start value; the position embedding
     /// starts from 2-D sine-cosine values (MAE-style) so that a model
     /// trained from scratch on little data knows token neighbourhoods from
     /// the first step.
@@ -247,6 +256,8 @@ extension VisionTransformer {
                 tensor = Tensor.uniform(shape, in: -bound...bound, using: &generator)
             } else if name.hasSuffix("norm1.weight") || name.hasSuffix("norm2.weight") || name.hasSuffix("norm.weight") {
                 tensor = Tensor(shape: shape, repeating: 1)
+            } else if name.hasSuffix(".gamma"), let start = config.layerScaleInit {
+                tensor = Tensor(shape: shape, repeating: Float(start))
             } else if name.hasSuffix(".bias") {
                 tensor = Tensor(zeros: shape)
             } else {

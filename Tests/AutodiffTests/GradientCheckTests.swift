@@ -46,6 +46,8 @@ func checkGradients(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float 
         checkGradients([random([2, 3]), random([2, 3])]) { add($0[0], $0[1]) }
         checkGradients([random([2, 3, 4]), random([4])]) { add($0[0], broadcasting: $0[1]) }
         checkGradients([random([5]), random([5])]) { multiply($0[0], $0[1]) }
+        // 130 channels: wide enough for the column sums to split across workers.
+        checkGradients([random([2, 3, 130]), random([130])]) { multiply($0[0], broadcasting: $0[1]) }
         checkGradients([random([3, 2])]) { scale($0[0], by: -2.5) }
         checkGradients([random([3, 2])]) { reshape($0[0], [6]) }
     }

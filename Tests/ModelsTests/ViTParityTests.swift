@@ -58,16 +58,19 @@ func floats(_ value: JSONValue?) -> [Float] {
         #expect(maxAbsoluteError(model.classify(Variable(changed)).value.array, logits) < 1e-5)
     }
 
-    @Test func averagePooledModelRoundTripsThroughItsFolder() throws {
-        var config = try ViTModel.load(vitFixture("vit32_grey_5_avg")).config
-        config.architecture = "written_avg"
+    /// Average pooling; LayerScale without a qkv bias.
+    @Test(arguments: ["vit32_grey_5_avg", "vit32_grey_5_ls"])
+    func modelRoundTripsThroughItsFolder(name: String) throws {
+        var config = try ViTModel.load(vitFixture(name)).config
+        config.architecture = "written_" + name
         let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: 3))
-        #expect(model.parameters["fc_norm.weight"] != nil && model.parameters["norm.weight"] == nil)
+        #expect((model.parameters["fc_norm.weight"] != nil) == (config.globalPool == .avg))
+        #expect((model.parameters["blocks.0.ls1.gamma"]?.array.allSatisfy { $0 == 0.1 } ?? false) == (config.layerScaleInit != nil))
         let directory = try TemporaryDirectory()
-        let folder = try directory.folder("avg")
+        let folder = try directory.folder(name)
         try ModelWriter.write(model, to: folder)
         let loaded = try ViTModel.load(folder)
-        #expect(loaded.config.globalPool == .avg)
+        #expect(loaded.config == config)
         var generator = SeededGenerator(seed: 6)
         let images = Tensor.uniform([2, 1, 32, 32], in: -1...1, using: &generator)
         #expect(loaded.transformer.logits(Variable(images)).value.array == model.logits(Variable(images)).value.array)
@@ -180,6 +183,32 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
         #expect(problem(missing).contains("reg_token"), "\(problem(missing))")
         let patchesOnly = try fixtureCopy("no-embed-class") { modelArguments(&$0, "no_embed_class", .bool(true)) }
         #expect(problem(patchesOnly).contains("has shape [1, 65, 32], expected [1, 64, 32]"), "\(problem(patchesOnly))")
+    }
+
+    @Test func layerScaleAndQKVBiasArgumentsAreChecked() throws {
+        let notNumber = try fixtureCopy("ls-text") { modelArguments(&$0, "init_values", .string("small")) }
+        #expect(problem(notNumber).contains("\"model_args.init_values\" must be a number or null"))
+        let notBoolean = try fixtureCopy("qkv-bias-text") { modelArguments(&$0, "qkv_bias", .integer(0)) }
+        #expect(problem(notBoolean).contains("\"model_args.qkv_bias\" must be true or false"))
+        // The fixture has no LayerScale factors, and its qkv projection has a bias.
+        let missing = try fixtureCopy("ls-missing") { modelArguments(&$0, "init_values", .number(1e-5)) }
+        #expect(problem(missing).contains("missing tensor blocks.0.ls1.gamma"), "\(problem(missing))")
+        let unexplained = try fixtureCopy("qkv-bias-unexplained") { modelArguments(&$0, "qkv_bias", .bool(false)) }
+        #expect(problem(unexplained).contains("tensor blocks.0.attn.qkv.bias is not part of the model"), "\(problem(unexplained))")
+        // timm builds no LayerScale for a start value of 0 or null.
+        for (index, start) in [JSONValue.null, .integer(0)].enumerated() {
+            let none = try fixtureCopy("ls-none-\(index)") { modelArguments(&$0, "init_values", start) }
+            #expect(problem(none) == "loaded")
+        }
+    }
+
+    @Test func knownDeiTIIIHasLayerScaleAndPatchOnlyPositions() throws {
+        let config = try #require(ViTConfig.known("deit3_small_patch16_224"))
+        #expect(config.layerScaleInit == 1e-6 && !config.positionsIncludePrefix && config.qkvBias)
+        #expect(config.embedDimension == 384 && config.heads == 6 && config.depth == 12)
+        let shapes = Dictionary(uniqueKeysWithValues: VisionTransformer.expectedShapes(config))
+        #expect(shapes["pos_embed"] == [1, 196, 384] && shapes["blocks.11.ls2.gamma"] == [384])
+        #expect(ViTConfig.known("deit3_tiny_patch16_224") == nil && ViTConfig.knownArchitectures.contains("deit3_medium_patch16_224"))
     }
 
     @Test func averagePoolingNeedsItsNormAfterThePool() throws {

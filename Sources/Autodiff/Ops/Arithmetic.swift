@@ -42,6 +42,26 @@ public func multiply(_ a: Variable, _ b: Variable) -> Variable {
     }
 }
 
+/// x ⊙ g where g repeats along the leading axes (x.count is a multiple of
+/// g.count): LayerScale's per-channel factors.
+public func multiply(_ x: Variable, broadcasting g: Variable) -> Variable {
+    let width = g.value.count
+    precondition(width > 0 && x.value.count % width == 0, "broadcast multiply: \(x.shape) vs \(g.shape)")
+    let rowCount = x.value.count / width
+    let out = x.value.copy()
+    Elementwise.multiplyRowVector(g.value.pointer, into: out.pointer, rowCount: rowCount, columns: width)
+    return Variable(out, inputs: [x, g]) { gradient in
+        if x.requiresGradient {
+            Elementwise.accumulateRowVectorProduct(gradient.pointer, g.value.pointer, into: x.gradientBuffer().pointer,
+                                                   rowCount: rowCount, columns: width)
+        }
+        if g.requiresGradient {
+            Elementwise.accumulateColumnProductSums(gradient.pointer, x.value.pointer, rowCount: rowCount, columns: width,
+                                                    into: g.gradientBuffer().pointer)
+        }
+    }
+}
+
 /// alpha · x
 public func scale(_ x: Variable, by alpha: Float) -> Variable {
     let out = Tensor(uninitialized: x.shape)
