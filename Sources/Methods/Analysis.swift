@@ -10,7 +10,8 @@ public enum PruningPolicy: String, CaseIterable, Sendable, Codable {
     case scorer
     /// Oracle: the true Grad-CAM of the dense pass, an upper bound.
     case gradcam
-    /// EViT-style CLS attention at the pruning block, averaged over heads.
+    /// EViT-style CLS attention at the pruning block, averaged over heads
+    /// (without a CLS token: the patch tokens' mean attention).
     case clsAttention = "cls-attention"
 }
 

@@ -81,8 +81,9 @@ public final class Analyzer: @unchecked Sendable {
         }
         let summary = DenseSummary(
             logits: pass.logits.array, features: features, gradcam: pass.gradcam[0], gradcamClass: pass.gradcamClasses[0],
-            rollout: Rollout.map(attention: pass.attention, prefixTokens: model.config.prefixTokenCount),
-            classAttention: Rollout.classAttention(pass.attention[pruningBlocks - 1], prefixTokens: model.config.prefixTokenCount),
+            rollout: Rollout.map(attention: pass.attention, prefixTokens: model.config.prefixTokenCount, classToken: model.config.classToken),
+            classAttention: Rollout.classAttention(pass.attention[pruningBlocks - 1], prefixTokens: model.config.prefixTokenCount,
+                                                   classToken: model.config.classToken),
             scorer: scorer, forwardMilliseconds: pass.forwardMilliseconds, gradcamMilliseconds: pass.totalMilliseconds)
         cache = (input, targetClass, summary)
         return summary

@@ -27,11 +27,13 @@ public enum GradCAM {
 /// Attention rollout (Abnar & Zuidema): the product over blocks of the
 /// head-averaged attention mixed half-and-half with the identity (for the
 /// residual path), read at the CLS row over the patch columns; min-max
-/// normalised.
+/// normalised. A model without a CLS token reads the mean of its patch
+/// tokens, so its rollout and its class attention read the mean of the
+/// patch rows instead.
 public enum Rollout {
-    /// attention: per block [B, H, N, N], N = K prefix tokens + P patches;
-    /// returns, for `item`, P values.
-    public static func map(attention: [Tensor], prefixTokens: Int, item: Int = 0) -> [Float] {
+    /// attention: per block [B, H, N, N], N = K prefix tokens + P patches,
+    /// CLS first among the prefix if `classToken`; returns, for `item`, P values.
+    public static func map(attention: [Tensor], prefixTokens: Int, classToken: Bool, item: Int = 0) -> [Float] {
         guard let first = attention.first else { return [] }
         let (heads, tokens) = (first.shape[1], first.shape[2])
         let size = tokens * tokens
@@ -46,23 +48,29 @@ public enum Rollout {
                           c: product.pointer, ldc: tokens)
             rollout = product
         }
-        let values = Tensor(shape: [tokens - prefixTokens], values: Array(rollout.array[prefixTokens..<tokens]))
-        Maps.normaliseToUnitRange(values.pointer, count: values.count)
-        return values.array
+        return readOut(rollout.pointer, tokens: tokens, prefixTokens: prefixTokens, classToken: classToken)
     }
 
     /// CLS attention of one block averaged over heads, for `item`:
     /// EViT's token importance over the patches after K prefix tokens.
     /// Min-max normalised.
-    public static func classAttention(_ block: Tensor, prefixTokens: Int, item: Int = 0) -> [Float] {
+    public static func classAttention(_ block: Tensor, prefixTokens: Int, classToken: Bool, item: Int = 0) -> [Float] {
         let (heads, tokens) = (block.shape[1], block.shape[2])
+        let headMean = Tensor(uninitialized: [tokens, tokens])
+        Maps.meanOverHeads(block.pointer + item * heads * tokens * tokens, heads: heads, tokens: tokens, into: headMean.pointer)
+        return readOut(headMean.pointer, tokens: tokens, prefixTokens: prefixTokens, classToken: classToken)
+    }
+
+    /// The patch columns of the CLS row of a [N, N] matrix, or of the mean
+    /// of its patch rows without a CLS token; min-max normalised.
+    private static func readOut(_ matrix: UnsafePointer<Float>, tokens: Int, prefixTokens: Int, classToken: Bool) -> [Float] {
         let patches = tokens - prefixTokens
         let values = Tensor(zeros: [patches])
-        for head in 0..<heads {
-            let row = block.pointer + ((item * heads + head) * tokens) * tokens + prefixTokens
-            Elementwise.accumulate(row, scaledBy: 1 / Float(heads), into: values.pointer, count: patches)
+        let rows = classToken ? 0..<1 : prefixTokens..<tokens
+        for row in rows {
+            Elementwise.accumulate(matrix + row * tokens + prefixTokens, scaledBy: 1 / Float(rows.count), into: values.pointer, count: patches)
         }
-        Maps.normaliseToUnitRange(values.pointer, count: values.count)
+        Maps.normaliseToUnitRange(values.pointer, count: patches)
         return values.array
     }
 }

@@ -35,7 +35,7 @@ public struct PrunedInference {
         case .random:
             scores = TokenPruning.randomScores(patches: patches, seed: seed)
         case .clsAttention:
-            scores = Rollout.classAttention(attention!, prefixTokens: model.config.prefixTokenCount)
+            scores = Rollout.classAttention(attention!, prefixTokens: model.config.prefixTokenCount, classToken: model.config.classToken)
         case .none, .gradcam:
             preconditionFailure("\(policy) is not an inference policy")
         }

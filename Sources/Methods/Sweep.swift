@@ -214,7 +214,7 @@ public struct Sweep {
             return pass.gradcam
         case .clsAttention:
             let prefix = model.config.prefixTokenCount
-            return (0..<items).map { Rollout.classAttention(pass.attention[pruningBlocks - 1], prefixTokens: prefix, item: $0) }
+            return (0..<items).map { Rollout.classAttention(pass.attention[pruningBlocks - 1], prefixTokens: prefix, classToken: model.config.classToken, item: $0) }
         case .scorer:
             guard let scorer = model.scorer else { throw Analyzer.noScorer(model) }
             let scores = scorer.scores(model.transformer.patchTokens(Variable(features))).value

@@ -26,6 +26,7 @@ public enum ModelWriter {
         if !config.positionsIncludePrefix { arguments["no_embed_class"] = .bool(true) }
         if let start = config.layerScaleInit { arguments["init_values"] = .number(start) }
         if !config.qkvBias { arguments["qkv_bias"] = .bool(false) }
+        if !config.classToken { arguments["class_token"] = .bool(false) }
         let firstConvolution = config.stemWidths.isEmpty
             ? (config.patchHiddenWidth > 0 ? "patch_embed.hidden" : "patch_embed.proj") : VisionTransformer.stemName(0)
         let document: JSONValue = .object([

@@ -66,6 +66,9 @@ public struct ViTConfig: Sendable, Equatable {
     /// features non-linearly before the first attention, while a token still
     /// sees only its own patch (a stem widens that view).
     public var patchHiddenWidth = 0
+    /// Whether a CLS token leads the sequence (timm `class_token`). Without
+    /// one the head must read the mean of the patch tokens.
+    public var classToken = true
     /// Register tokens between CLS and the patches (timm `reg_tokens`;
     /// Darcet et al., 2023): learned tokens no patch owns, where attention
     /// can keep global state instead of in background patches. Pruning
@@ -107,8 +110,8 @@ public struct ViTConfig: Sendable, Equatable {
     public var gridRows: Int { imageHeight / patchSize }
     public var gridColumns: Int { imageWidth / patchSize }
     public var patchCount: Int { gridRows * gridColumns }
-    /// CLS and the register tokens, which come before the patches.
-    public var prefixTokenCount: Int { 1 + registerTokens }
+    /// CLS (if any) and the register tokens, which come before the patches.
+    public var prefixTokenCount: Int { (classToken ? 1 : 0) + registerTokens }
     /// Sequence length with the prefix tokens.
     public var tokenCount: Int { patchCount + prefixTokenCount }
     /// Rows of the position embedding.
@@ -179,6 +182,7 @@ public struct ViTConfig: Sendable, Equatable {
         if patchHiddenWidth < 0 { return "the patch hidden width must not be negative" }
         if registerTokens < 0 { return "the register token count must not be negative" }
         if let layerScaleInit, !layerScaleInit.isFinite { return "the LayerScale start value must be finite" }
+        if !classToken && globalPool == .token { return "a model without a class token needs global_pool \"avg\"" }
         if embedDimension % heads != 0 { return "head count \(heads) does not divide width \(embedDimension)" }
         if !(mlpRatio > 0) { return "mlp_ratio must be positive" }
         if labels.count != classes { return "\(labels.count) label names for \(classes) classes" }

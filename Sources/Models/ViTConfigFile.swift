@@ -63,7 +63,6 @@ public enum ViTConfigFile {
         // Options that change the architecture beyond what the engine implements.
         let unsupported: [(String, (JSONValue) -> Bool)] = [
             ("global_pool", { $0.stringValue.flatMap(GlobalPool.init(rawValue:)) != nil }),
-            ("class_token", { $0.boolValue == true }),
             ("qk_norm", { $0.boolValue == false }),
             ("pre_norm", { $0.boolValue == false }),
             ("dynamic_img_size", { $0.boolValue == false }),
@@ -111,6 +110,10 @@ public enum ViTConfigFile {
         if let noEmbedClass = args["no_embed_class"] {
             guard let value = noEmbedClass.boolValue else { throw fail("\"model_args.no_embed_class\" must be true or false") }
             config.positionsIncludePrefix = !value
+        }
+        if let classToken = args["class_token"] {
+            guard let value = classToken.boolValue else { throw fail("\"model_args.class_token\" must be true or false") }
+            config.classToken = value
         }
         if let qkvBias = args["qkv_bias"] {
             guard let value = qkvBias.boolValue else { throw fail("\"model_args.qkv_bias\" must be true or false") }

@@ -25,7 +25,8 @@ public struct BlockOutput {
 
 /// A Vision Transformer with timm `VisionTransformer` semantics: pre-norm
 /// blocks, LayerNorm eps 1e-6, exact GELU, qkv laid out q|k|v then heads,
-/// a CLS token (then any register tokens), learned position embedding,
+/// a CLS token unless `class_token` is off (then any register tokens),
+/// learned position embedding,
 /// optional LayerScale on both residual branches, and the head on
 /// norm(x)[:, 0] (`global_pool` "token") or on fc_norm(mean of the patch
 /// tokens) ("avg").
@@ -71,7 +72,7 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     /// Every tensor the model needs, with its shape.
     public static func expectedShapes(_ config: ViTConfig) -> [(String, [Int])] {
         let d = config.embedDimension, hidden = config.hiddenDimension
-        var shapes: [(String, [Int])] = [("cls_token", [1, 1, d])]
+        var shapes: [(String, [Int])] = config.classToken ? [("cls_token", [1, 1, d])] : []
         if config.registerTokens > 0 { shapes += [("reg_token", [1, config.registerTokens, d])] }
         shapes += [("pos_embed", [1, config.positionCount, d])]
         for (index, convolution) in config.stemConvolutions.enumerated() {
@@ -131,10 +132,10 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         return add(withPrefix(embedded), broadcasting: parameter("pos_embed"))
     }
 
-    /// CLS and the registers in front of patch tokens [B, P, D].
+    /// CLS (if any) and the registers in front of patch tokens [B, P, D].
     private func withPrefix(_ patches: Variable) -> Variable {
         let registered = config.registerTokens > 0 ? prependTokens(parameter("reg_token"), to: patches) : patches
-        return prependTokens(parameter("cls_token"), to: registered)
+        return config.classToken ? prependTokens(parameter("cls_token"), to: registered) : registered
     }
 
     /// The patch tokens [B, P, D] of a full sequence [B, K+P, D].

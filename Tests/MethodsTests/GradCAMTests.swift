@@ -31,7 +31,7 @@ func preparedInput(_ name: String, for model: ViTModel) throws -> PreparedImage 
                                  options: DensePassOptions(keepAttention: true, gradcam: true))
         #expect(pass.gradcamClasses == [values["gradcam_class"]?.intValue ?? -1])
         #expect(maxAbsoluteError(pass.gradcam[0], floatArray(values["gradcam"])) <= 2e-3, "\(name) top-1")
-        #expect(maxAbsoluteError(Rollout.map(attention: pass.attention, prefixTokens: model.config.prefixTokenCount), floatArray(values["rollout"])) <= 2e-3, "\(name) rollout")
+        #expect(maxAbsoluteError(Rollout.map(attention: pass.attention, prefixTokens: model.config.prefixTokenCount, classToken: model.config.classToken), floatArray(values["rollout"])) <= 2e-3, "\(name) rollout")
 
         let second = values["gradcam_second_class"]?.intValue ?? -1
         let chosen = DensePass.run(model.transformer, images: input.tensor,

@@ -40,8 +40,9 @@ import Testing
         input = try preparedInput("vit64_grey_10", for: model)
     }
 
-    /// A plain timm ViT, and one with registers and positions for the patches only.
-    static let prunedFixtures = ["vit64_grey_10", "vit32_grey_6_reg2"]
+    /// A plain timm ViT, one with registers and positions for the patches
+    /// only, and one with registers but no CLS token.
+    static let prunedFixtures = ["vit64_grey_10", "vit32_grey_6_reg2", "vit32_grey_3_reg2_gap"]
 
     @Test(arguments: prunedFixtures)
     func keepingEveryTokenReproducesTheDenseLogits(name: String) throws {
@@ -60,7 +61,7 @@ import Testing
         let pass = DensePass.run(model.transformer, images: input.tensor, options: DensePassOptions(featuresAfterBlocks: 1))
         let kept = [3, 10, 11, 40, 63]
         let logits = TokenPruning.forward(model.transformer, tokens: pass.features!, denseBlocks: 1, kept: [kept])
-        // The same computation written out: gather CLS, the registers and the kept rows by hand.
+        // The same computation written out: gather the prefix (CLS, registers) and the kept rows by hand.
         let (width, prefix) = (model.config.embedDimension, model.config.prefixTokenCount)
         let rows = Tensor(uninitialized: [1, prefix + kept.count, width])
         for (position, token) in (Array(0..<prefix) + kept.map { $0 + prefix }).enumerated() {
@@ -81,7 +82,7 @@ import Testing
         #expect(pruned.logits == dense.logits)
         #expect(pruned.kept == TokenPruning.select(scores: Rollout.classAttention(
             DensePass.run(model.transformer, images: input.tensor, options: DensePassOptions(keepAttention: true)).attention[0],
-            prefixTokens: 1),
+            prefixTokens: 1, classToken: true),
             budget: .keepRate(0.25)))
         let oracle = try analyzer.analyze(input: input, request: AnalysisRequest(policy: .gradcam, budget: .threshold(0.5)))
         #expect(oracle.kept == oracle.gradcam.indices.filter { oracle.gradcam[$0] >= 0.5 })

@@ -58,8 +58,8 @@ func floats(_ value: JSONValue?) -> [Float] {
         #expect(maxAbsoluteError(model.classify(Variable(changed)).value.array, logits) < 1e-5)
     }
 
-    /// Average pooling; LayerScale without a qkv bias.
-    @Test(arguments: ["vit32_grey_5_avg", "vit32_grey_5_ls"])
+    /// Average pooling; LayerScale without a qkv bias; no CLS token.
+    @Test(arguments: ["vit32_grey_5_avg", "vit32_grey_5_ls", "vit32_grey_3_reg2_gap"])
     func modelRoundTripsThroughItsFolder(name: String) throws {
         var config = try ViTModel.load(vitFixture(name)).config
         config.architecture = "written_" + name
@@ -200,6 +200,19 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
             let none = try fixtureCopy("ls-none-\(index)") { modelArguments(&$0, "init_values", start) }
             #expect(problem(none) == "loaded")
         }
+    }
+
+    @Test func classTokenArgumentIsChecked() throws {
+        let notBoolean = try fixtureCopy("class-token-text") { modelArguments(&$0, "class_token", .integer(0)) }
+        #expect(problem(notBoolean).contains("\"model_args.class_token\" must be true or false"))
+        let tokenHead = try fixtureCopy("class-token-head") { modelArguments(&$0, "class_token", .bool(false)) }
+        #expect(problem(tokenHead).contains("a model without a class token needs global_pool \"avg\""))
+        // Without CLS the position table of the fixture is one row too long.
+        let withoutClass = try fixtureCopy("class-token-off") {
+            modelArguments(&$0, "class_token", .bool(false))
+            modelArguments(&$0, "global_pool", .string("avg"))
+        }
+        #expect(problem(withoutClass).contains("tensor pos_embed has shape [1, 65, 32], expected [1, 64, 32]"), "\(problem(withoutClass))")
     }
 
     @Test func knownDeiTIIIHasLayerScaleAndPatchOnlyPositions() throws {

@@ -90,7 +90,7 @@ public enum GlimpseBinary {
 
 /// The random-weight timm models written by tools/fixtures/make_vit_fixtures.py.
 public let vitFixtureNames = ["vit224_rgb_1000", "vit64_grey_10", "vit64_rgb_10_f16", "vit32_grey_7_bf16", "vit32_grey_5_avg",
-                                    "vit32_grey_6_reg2", "vit32_grey_4_reg3_avg", "vit32_grey_5_ls"]
+                                    "vit32_grey_6_reg2", "vit32_grey_4_reg3_avg", "vit32_grey_5_ls", "vit32_grey_3_reg2_gap"]
 
 /// The folder of one of `vitFixtureNames`.
 public func vitFixture(_ name: String) -> String {
