@@ -27,6 +27,7 @@ public enum ModelWriter {
         if let start = config.layerScaleInit { arguments["init_values"] = .number(start) }
         if !config.qkvBias { arguments["qkv_bias"] = .bool(false) }
         if !config.classToken { arguments["class_token"] = .bool(false) }
+        if let after = config.finalNormAfterPool { arguments["fc_norm"] = .bool(after) }
         let firstConvolution = config.stemWidths.isEmpty
             ? (config.patchHiddenWidth > 0 ? "patch_embed.hidden" : "patch_embed.proj") : VisionTransformer.stemName(0)
         let document: JSONValue = .object([

@@ -37,7 +37,8 @@ public struct Preprocessing: Sendable, Equatable {
 public enum GlobalPool: String, Sendable, CaseIterable {
     /// The CLS token after the final norm (`norm`).
     case token
-    /// The mean of the patch tokens, then a norm of that mean (`fc_norm`).
+    /// The mean of the patch tokens, then a norm of that mean (`fc_norm`),
+    /// or with timm `fc_norm: false` the mean of the normed tokens (`norm`).
     case avg
 }
 
@@ -55,6 +56,11 @@ public struct ViTConfig: Sendable, Equatable {
     public var classes: Int
     public var layerNormEpsilon: Float = 1e-6
     public var globalPool: GlobalPool = .token
+    /// Where the final norm runs (timm `fc_norm`): true after pooling, as
+    /// `fc_norm`; false on the tokens before it, as `norm`; nil for timm's
+    /// default, after "avg" pooling and before "token" read-out. For
+    /// "token" both places compute the same; only the name differs.
+    public var finalNormAfterPool: Bool?
     /// Output channels of the 3×3 convolutions (stride 1, each followed by
     /// GELU) that run before the patch embedding; empty for timm's plain
     /// ViT. A stem gives every token a view of its neighbourhood, the
@@ -116,7 +122,9 @@ public struct ViTConfig: Sendable, Equatable {
     public var tokenCount: Int { patchCount + prefixTokenCount }
     /// Rows of the position embedding.
     public var positionCount: Int { positionsIncludePrefix ? tokenCount : patchCount }
-    public var hiddenDimension: Int { Int((Double(embedDimension) * mlpRatio).rounded()) }
+    /// timm's `int(dim * mlp_ratio)`, truncated as Python does: 896 × 2.572
+    /// = 2304.5 gives 2304 (timm's `vit_so150m_*`), not 2305.
+    public var hiddenDimension: Int { Int(Double(embedDimension) * mlpRatio) }
     public var headDimension: Int { embedDimension / heads }
     /// Channels the patch embedding reads: the stem's last width, or the image's.
     public var patchInputChannels: Int { stemWidths.last ?? inChannels }
@@ -127,9 +135,11 @@ public struct ViTConfig: Sendable, Equatable {
     public var patchProjectionInputs: Int { patchHiddenWidth > 0 ? patchHiddenWidth : patchValues }
     /// Input and output channels of each stem convolution.
     public var stemConvolutions: [(inputs: Int, outputs: Int)] { Array(zip([inChannels] + stemWidths, stemWidths)) }
-    /// The state-dict prefix of the norm before the head: timm keeps `norm`
-    /// for CLS read-out and moves it after pooling, as `fc_norm`, for `avg`.
-    public var headNormName: String { globalPool == .token ? "norm" : "fc_norm" }
+    /// Whether the final norm runs after pooling (`finalNormAfterPool`,
+    /// resolved as timm does).
+    public var headNormAfterPool: Bool { finalNormAfterPool ?? (globalPool == .avg) }
+    /// The state-dict prefix of the final norm.
+    public var headNormName: String { headNormAfterPool ? "fc_norm" : "norm" }
 
     /// Width and heads of each size timm registers at patch 16.
     private static let sizes: [String: (width: Int, heads: Int)] = [

@@ -73,11 +73,6 @@ public enum ViTConfigFile {
             }
         }
         let globalPool = args["global_pool"]?.stringValue.flatMap(GlobalPool.init(rawValue:)) ?? .token
-        // timm's default (null) puts the final norm after "avg" pooling and
-        // before the head for "token"; the engine implements only those.
-        if let fcNorm = args["fc_norm"], fcNorm != .null, fcNorm.boolValue != (globalPool == .avg) {
-            throw fail("\"model_args.fc_norm\" = \(fcNorm.serialized) with global_pool \"\(globalPool.rawValue)\" is not supported (only timm's default placement of the final norm is)")
-        }
         let (height, width) = try pair("img_size")
         let (patchHeight, patchWidth) = try pair("patch_size")
         guard patchHeight == patchWidth else { throw fail("non-square patches \(patchHeight)×\(patchWidth) are not supported") }
@@ -110,6 +105,10 @@ public enum ViTConfigFile {
         if let noEmbedClass = args["no_embed_class"] {
             guard let value = noEmbedClass.boolValue else { throw fail("\"model_args.no_embed_class\" must be true or false") }
             config.positionsIncludePrefix = !value
+        }
+        if let fcNorm = args["fc_norm"], fcNorm != .null {
+            guard let value = fcNorm.boolValue else { throw fail("\"model_args.fc_norm\" must be true, false or null") }
+            config.finalNormAfterPool = value
         }
         if let classToken = args["class_token"] {
             guard let value = classToken.boolValue else { throw fail("\"model_args.class_token\" must be true or false") }

@@ -26,10 +26,10 @@ public struct BlockOutput {
 /// A Vision Transformer with timm `VisionTransformer` semantics: pre-norm
 /// blocks, LayerNorm eps 1e-6, exact GELU, qkv laid out q|k|v then heads,
 /// a CLS token unless `class_token` is off (then any register tokens),
-/// learned position embedding,
-/// optional LayerScale on both residual branches, and the head on
-/// norm(x)[:, 0] (`global_pool` "token") or on fc_norm(mean of the patch
-/// tokens) ("avg").
+/// learned position embedding, optional LayerScale on both residual
+/// branches, and the head on norm(x)[:, 0] (`global_pool` "token") or on
+/// fc_norm(mean of the patch tokens) ("avg"; with `fc_norm: false`, the
+/// mean of the normed patch tokens).
 public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
     public let config: ViTConfig
     public let parameters: Parameters
@@ -187,7 +187,9 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
             pooled = reshape(gatherTokens(normed, indices: Array(repeating: [0], count: batch)), [batch, config.embedDimension])
         case .avg:
             let patches = gatherTokens(x, indices: Array(repeating: Array(config.prefixTokenCount..<tokens), count: batch))
-            pooled = layerNorm(meanTokens(patches), weight: weight, bias: bias, epsilon: config.layerNormEpsilon)
+            pooled = config.headNormAfterPool
+                ? layerNorm(meanTokens(patches), weight: weight, bias: bias, epsilon: config.layerNormEpsilon)
+                : meanTokens(layerNorm(patches, weight: weight, bias: bias, epsilon: config.layerNormEpsilon))
         }
         return linear(pooled, weight: parameter("head.weight"), bias: parameter("head.bias"))
     }

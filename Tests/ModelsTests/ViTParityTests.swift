@@ -58,13 +58,13 @@ func floats(_ value: JSONValue?) -> [Float] {
         #expect(maxAbsoluteError(model.classify(Variable(changed)).value.array, logits) < 1e-5)
     }
 
-    /// Average pooling; LayerScale without a qkv bias; no CLS token.
+    /// Average pooling; LayerScale without a qkv bias; no CLS token, with the final norm before the mean.
     @Test(arguments: ["vit32_grey_5_avg", "vit32_grey_5_ls", "vit32_grey_3_reg2_gap"])
     func modelRoundTripsThroughItsFolder(name: String) throws {
         var config = try ViTModel.load(vitFixture(name)).config
         config.architecture = "written_" + name
         let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: 3))
-        #expect((model.parameters["fc_norm.weight"] != nil) == (config.globalPool == .avg))
+        #expect((model.parameters["fc_norm.weight"] != nil) == config.headNormAfterPool)
         #expect((model.parameters["blocks.0.ls1.gamma"]?.array.allSatisfy { $0 == 0.1 } ?? false) == (config.layerScaleInit != nil))
         let directory = try TemporaryDirectory()
         let folder = try directory.folder(name)
@@ -144,11 +144,19 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
     @Test func unsupportedVariantsAreNamed() throws {
         let attentionPool = try fixtureCopy("map") { modelArguments(&$0, "global_pool", .string("map")) }
         #expect(problem(attentionPool).contains("global_pool"))
+        let notBoolean = try fixtureCopy("fc-norm-text") { modelArguments(&$0, "fc_norm", .string("after")) }
+        #expect(problem(notBoolean).contains("\"model_args.fc_norm\" must be true, false or null"))
+    }
+
+    @Test func finalNormPlacementFollowsFCNorm() throws {
+        // The fixture's final norm is `norm`: averaging with it before the pool loads, after the pool needs `fc_norm`.
         let normBeforePool = try fixtureCopy("avg-no-fc-norm") {
             modelArguments(&$0, "global_pool", .string("avg"))
             modelArguments(&$0, "fc_norm", .bool(false))
         }
-        #expect(problem(normBeforePool).contains("fc_norm"))
+        #expect(problem(normBeforePool) == "loaded")
+        let tokenAfterPool = try fixtureCopy("token-fc-norm") { modelArguments(&$0, "fc_norm", .bool(true)) }
+        #expect(problem(tokenAfterPool).contains("missing tensor fc_norm.weight"), "\(problem(tokenAfterPool))")
     }
 
     @Test func stemWidthsAreChecked() throws {
@@ -213,6 +221,12 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
             modelArguments(&$0, "global_pool", .string("avg"))
         }
         #expect(problem(withoutClass).contains("tensor pos_embed has shape [1, 65, 32], expected [1, 64, 32]"), "\(problem(withoutClass))")
+    }
+
+    @Test func mlpWidthTruncatesAsTimmDoes() {
+        let config = ViTConfig(architecture: "so150m", imageHeight: 256, imageWidth: 256, patchSize: 16, embedDimension: 896, depth: 18,
+                               heads: 14, mlpRatio: 2.572, inChannels: 3, classes: 1000)
+        #expect(config.hiddenDimension == 2304)
     }
 
     @Test func knownDeiTIIIHasLayerScaleAndPatchOnlyPositions() throws {
