@@ -102,22 +102,18 @@ public enum ViTConfigFile {
             guard let value = registers.intValue else { throw fail("\"model_args.reg_tokens\" must be an integer") }
             config.registerTokens = value
         }
-        if let noEmbedClass = args["no_embed_class"] {
-            guard let value = noEmbedClass.boolValue else { throw fail("\"model_args.no_embed_class\" must be true or false") }
-            config.positionsIncludePrefix = !value
+        /// A true/false argument, nil when absent (or null where null is timm's default).
+        func flag(_ key: String, nullable: Bool = false) throws -> Bool? {
+            guard let value = args[key], !(nullable && value == .null) else { return nil }
+            guard let flag = value.boolValue else {
+                throw fail("\"model_args.\(key)\" must be true\(nullable ? ", false or null" : " or false")")
+            }
+            return flag
         }
-        if let fcNorm = args["fc_norm"], fcNorm != .null {
-            guard let value = fcNorm.boolValue else { throw fail("\"model_args.fc_norm\" must be true, false or null") }
-            config.finalNormAfterPool = value
-        }
-        if let classToken = args["class_token"] {
-            guard let value = classToken.boolValue else { throw fail("\"model_args.class_token\" must be true or false") }
-            config.classToken = value
-        }
-        if let qkvBias = args["qkv_bias"] {
-            guard let value = qkvBias.boolValue else { throw fail("\"model_args.qkv_bias\" must be true or false") }
-            config.qkvBias = value
-        }
+        if let noEmbedClass = try flag("no_embed_class") { config.positionsIncludePrefix = !noEmbedClass }
+        config.finalNormAfterPool = try flag("fc_norm", nullable: true)
+        config.classToken = try flag("class_token") ?? true
+        config.qkvBias = try flag("qkv_bias") ?? true
         // timm builds LayerScale only for a non-zero start value.
         if let start = args["init_values"], start != .null {
             guard let value = start.doubleValue else { throw fail("\"model_args.init_values\" must be a number or null") }
