@@ -48,7 +48,7 @@ public enum Rollout {
                           c: product.pointer, ldc: tokens)
             rollout = product
         }
-        return readOut(rollout.pointer, tokens: tokens, prefixTokens: prefixTokens, classToken: classToken)
+        return readOut(rollout.pointer, matrices: 1, tokens: tokens, prefixTokens: prefixTokens, classToken: classToken)
     }
 
     /// CLS attention of one block averaged over heads, for `item`:
@@ -56,19 +56,24 @@ public enum Rollout {
     /// Min-max normalised.
     public static func classAttention(_ block: Tensor, prefixTokens: Int, classToken: Bool, item: Int = 0) -> [Float] {
         let (heads, tokens) = (block.shape[1], block.shape[2])
-        let headMean = Tensor(uninitialized: [tokens, tokens])
-        Maps.meanOverHeads(block.pointer + item * heads * tokens * tokens, heads: heads, tokens: tokens, into: headMean.pointer)
-        return readOut(headMean.pointer, tokens: tokens, prefixTokens: prefixTokens, classToken: classToken)
+        return readOut(block.pointer + item * heads * tokens * tokens, matrices: heads, tokens: tokens,
+                       prefixTokens: prefixTokens, classToken: classToken)
     }
 
-    /// The patch columns of the CLS row of a [N, N] matrix, or of the mean
-    /// of its patch rows without a CLS token; min-max normalised.
-    private static func readOut(_ matrix: UnsafePointer<Float>, tokens: Int, prefixTokens: Int, classToken: Bool) -> [Float] {
+    /// The patch columns of the CLS row, or without a CLS token of the mean
+    /// of the patch rows, averaged over `matrices` consecutive [N, N]
+    /// matrices (a block's heads); min-max normalised.
+    private static func readOut(_ start: UnsafePointer<Float>, matrices count: Int, tokens: Int, prefixTokens: Int,
+                                classToken: Bool) -> [Float] {
         let patches = tokens - prefixTokens
         let values = Tensor(zeros: [patches])
         let rows = classToken ? 0..<1 : prefixTokens..<tokens
-        for row in rows {
-            Elementwise.accumulate(matrix + row * tokens + prefixTokens, scaledBy: 1 / Float(rows.count), into: values.pointer, count: patches)
+        let weight = 1 / Float(count * rows.count)
+        for matrix in 0..<count {
+            for row in rows {
+                Elementwise.accumulate(start + (matrix * tokens + row) * tokens + prefixTokens, scaledBy: weight,
+                                       into: values.pointer, count: patches)
+            }
         }
         Maps.normaliseToUnitRange(values.pointer, count: patches)
         return values.array
