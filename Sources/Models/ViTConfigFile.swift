@@ -98,10 +98,7 @@ public enum ViTConfigFile {
             }
             config.stemWidths = values
         }
-        if let registers = args["reg_tokens"] {
-            guard let value = registers.intValue else { throw fail("\"model_args.reg_tokens\" must be an integer") }
-            config.registerTokens = value
-        }
+        config.registerTokens = try integer("reg_tokens", default: 0)
         /// A true/false argument, nil when absent (or null where null is timm's default).
         func flag(_ key: String, nullable: Bool = false) throws -> Bool? {
             guard let value = args[key], !(nullable && value == .null) else { return nil }
@@ -119,10 +116,7 @@ public enum ViTConfigFile {
             guard let value = start.doubleValue else { throw fail("\"model_args.init_values\" must be a number or null") }
             config.layerScaleInit = value == 0 ? nil : value
         }
-        if let width = args["patch_hidden_width"] {
-            guard let value = width.intValue else { throw fail("\"model_args.patch_hidden_width\" must be an integer") }
-            config.patchHiddenWidth = value
-        }
+        config.patchHiddenWidth = try integer("patch_hidden_width", default: 0)
         return config
     }
 
