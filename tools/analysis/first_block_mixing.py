@@ -13,14 +13,14 @@ that this attention is global. Needs numpy only; the product never runs this.
         --models assets/models/fashion-vit
 """
 import argparse
-import gzip
 import json
 import math
 import struct
 
 import numpy as np
 
-DATA = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+from kept_tokens import test_images
+
 EPSILON = 1e-6
 
 
@@ -66,8 +66,9 @@ def embed(weights, config, images):
     projection = weights["patch_embed.proj.weight"].reshape(weights["patch_embed.proj.weight"].shape[0], -1)
     tokens = values @ projection.T + weights["patch_embed.proj.bias"]
     batch, width = tokens.shape[0], tokens.shape[2]
-    # CLS, then the registers if any.
-    prefix = np.concatenate([weights["cls_token"], weights.get("reg_token", np.zeros((1, 0, width), np.float32))], axis=1)
+    # CLS and the registers, each if the model has it.
+    none = np.zeros((1, 0, width), np.float32)
+    prefix = np.concatenate([weights.get("cls_token", none), weights.get("reg_token", none)], axis=1)
     prefix = np.broadcast_to(prefix, (batch,) + prefix.shape[1:])
     positions = weights["pos_embed"]
     if config.get("no_embed_class"):
@@ -79,13 +80,14 @@ def first_block(weights, config, tokens, prefix, grid):
     heads = config["num_heads"]
     batch, count, width = tokens.shape
     normed = layer_norm(tokens, weights["blocks.0.norm1.weight"], weights["blocks.0.norm1.bias"])
-    qkv = normed @ weights["blocks.0.attn.qkv.weight"].T + weights["blocks.0.attn.qkv.bias"]
+    qkv = normed @ weights["blocks.0.attn.qkv.weight"].T + weights.get("blocks.0.attn.qkv.bias", 0)
     qkv = qkv.reshape(batch, count, 3, heads, width // heads).transpose(2, 0, 3, 1, 4)
     scores = qkv[0] @ qkv[1].transpose(0, 1, 3, 2) / math.sqrt(width // heads)
     scores = np.exp(scores - scores.max(-1, keepdims=True))
     attention = scores / scores.sum(-1, keepdims=True)
     branch = (attention @ qkv[2]).transpose(0, 2, 1, 3).reshape(batch, count, width)
     branch = branch @ weights["blocks.0.attn.proj.weight"].T + weights["blocks.0.attn.proj.bias"]
+    branch = branch * weights.get("blocks.0.ls1.gamma", 1)  # LayerScale, if any
     ratio = np.linalg.norm(branch[:, prefix:], axis=-1) / np.linalg.norm(tokens[:, prefix:], axis=-1)
     rows, columns = np.divmod(np.arange(grid[0] * grid[1]), grid[1])
     distance = np.hypot(rows[:, None] - rows[None], columns[:, None] - columns[None])
@@ -99,7 +101,7 @@ def main():
     parser.add_argument("--images", type=int, default=500)
     parser.add_argument("--models", required=True, help="comma-separated model folders")
     arguments = parser.parse_args()
-    pixels = np.frombuffer(gzip.open(DATA).read()[16:], dtype=np.uint8).reshape(-1, 1, 28, 28)[:arguments.images]
+    pixels = test_images(arguments.images)[:, None]
     print("| model | attention branch / token, block 0 | mean attention distance |")
     print("| --- | --- | --- |")
     for folder in arguments.models.split(","):
