@@ -114,6 +114,8 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
     var tokenDropGuide: TokenDropGuide = .scorer
     @Option(help: "Lowest and highest keep rate a dropping step draws from, as LOW,HIGH.") var tokenDropKeep = "0.15,0.5"
+    @Option(help: "With the scorer guide, a dropping step whose index is a multiple of N also computes Grad-CAM and takes one Scorer step; the others only score. Smaller N trains the Scorer more, at the cost of a Grad-CAM pass each time.")
+    var scorerEvery = 4
     @Option(help: "A folder written by `glimpse train cnn` whose top class on each training image is a second target (DeiT's hard distillation).")
     var teacher: String?
     @Option(help: "Share of the loss that follows the teacher.") var distillationWeight: Float = 0.5
@@ -129,6 +131,7 @@ struct TrainViT: ParsableCommand {
         if registers < 0 { throw ValidationError("--registers must be 0 or more") }
         if epochs < 1 || common.batchSize < 1 || depth < 2 { throw ValidationError("--epochs, --batch-size must be ≥ 1 and --depth ≥ 2") }
         if from != nil && attentionInit != .timm { throw ValidationError("--attention-init applies to fresh weights, not to --from") }
+        if scorerEvery < 1 { throw ValidationError("--scorer-every must be at least 1") }
         if !(1...epochs).contains(averageEpochs) { throw ValidationError("--average-epochs must be between 1 and --epochs") }
         _ = try tokenDropKeepRange()
         _ = try channelWidths(stemWidths, option: "--stem-widths", allowingNone: true)
@@ -169,6 +172,7 @@ struct TrainViT: ParsableCommand {
         settings.tokenDropProbability = tokenDrop
         settings.tokenDropGuide = tokenDropGuide
         settings.tokenDropKeep = try tokenDropKeepRange()
+        settings.scorerUpdateInterval = scorerEvery
         settings.distillationWeight = distillationWeight
         settings.initialModel = start?.path
         settings.averagedEpochs = averageEpochs
