@@ -125,9 +125,10 @@ private final class WorkerPool: @unchecked Sendable {
     private let sleepers = NSCondition()
     private var job: ((Int) -> Void)?
 
-    /// Spin iterations before a worker sleeps: a few hundred microseconds,
-    /// longer than the gap between two kernels of one forward pass.
-    private static let spinLimit = 100_000
+    /// Spin iterations before a worker sleeps: a millisecond or more, longer
+    /// than any serial stretch of a forward pass (a Scorer, a token choice),
+    /// since waking a sleeping worker costs more than the kernel it runs.
+    private static let spinLimit = 1_000_000
 
     init(workers: Int) {
         self.workers = workers
