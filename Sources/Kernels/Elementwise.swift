@@ -62,33 +62,45 @@ public enum Elementwise {
         return total
     }
 
+    /// Calls `body(row)` for every row of a [rowCount, columns] buffer, the
+    /// rows split over the workers (short buffers stay on the calling thread).
+    @inline(__always)
+    public static func eachRow(_ rowCount: Int, columns: Int, _ body: (Int) -> Void) {
+        Parallel.forRanges(rowCount, minimumChunk: max(1, parallelGrain / max(columns, 1))) { range in
+            for row in range { body(row) }
+        }
+    }
+
+    /// Splits the columns of a [rowCount, columns] buffer over the workers,
+    /// so each worker owns a slice of the per-column results, and calls
+    /// `body(offset, slice)` for every row's part of each slice.
+    @inline(__always)
+    static func eachColumnSlice(_ rowCount: Int, columns: Int, _ body: (Int, Range<Int>) -> Void) {
+        Parallel.forRanges(columns, minimumChunk: 64) { range in
+            for row in 0..<rowCount { body(row * columns + range.lowerBound, range) }
+        }
+    }
+
     /// rows[r, :] += vector for every row: bias and position-embedding adds.
     public static func addRowVector(_ vector: UnsafePointer<Float>, to rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
-        Parallel.forRanges(rowCount, minimumChunk: max(1, parallelGrain / max(columns, 1))) { range in
-            for row in range {
-                let line = rows + row * columns
-                VectorMath.map(columns, line, vector, line) { $0 + $1 }
-            }
+        eachRow(rowCount, columns: columns) { row in
+            let line = rows + row * columns
+            VectorMath.map(columns, line, vector, line) { $0 + $1 }
         }
     }
 
     /// sums[c] += Σ_r rows[r, c]: the gradient of a broadcast row vector.
     public static func accumulateColumnSums(_ rows: UnsafePointer<Float>, rowCount: Int, columns: Int, into sums: UnsafeMutablePointer<Float>) {
-        Parallel.forRanges(columns, minimumChunk: 64) { range in
-            for row in 0..<rowCount {
-                let line = rows + row * columns + range.lowerBound
-                VectorMath.map(range.count, line, sums + range.lowerBound, sums + range.lowerBound) { $0 + $1 }
-            }
+        eachColumnSlice(rowCount, columns: columns) { offset, slice in
+            VectorMath.map(slice.count, rows + offset, sums + slice.lowerBound, sums + slice.lowerBound) { $0 + $1 }
         }
     }
 
     /// rows[r, :] ⊙= vector for every row: LayerScale's per-channel factors.
     public static func multiplyRowVector(_ vector: UnsafePointer<Float>, into rows: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
-        Parallel.forRanges(rowCount, minimumChunk: max(1, parallelGrain / max(columns, 1))) { range in
-            for row in range {
-                let line = rows + row * columns
-                VectorMath.map(columns, line, vector, line) { $0 * $1 }
-            }
+        eachRow(rowCount, columns: columns) { row in
+            let line = rows + row * columns
+            VectorMath.map(columns, line, vector, line) { $0 * $1 }
         }
     }
 
@@ -96,22 +108,17 @@ public enum Elementwise {
     /// reaches the rows of a product with a broadcast row vector.
     public static func accumulateRowVectorProduct(_ rows: UnsafePointer<Float>, _ vector: UnsafePointer<Float>,
                                                   into target: UnsafeMutablePointer<Float>, rowCount: Int, columns: Int) {
-        Parallel.forRanges(rowCount, minimumChunk: max(1, parallelGrain / max(columns, 1))) { range in
-            for row in range {
-                let offset = row * columns
-                VectorMath.accumulate(columns, rows + offset, vector, into: target + offset) { a, b, sum in sum + a * b }
-            }
+        eachRow(rowCount, columns: columns) { row in
+            let offset = row * columns
+            VectorMath.accumulate(columns, rows + offset, vector, into: target + offset) { a, b, sum in sum + a * b }
         }
     }
 
     /// sums[c] += Σ_r x[r, c]·y[r, c]: the gradient of a broadcast row-vector factor.
     public static func accumulateColumnProductSums(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, rowCount: Int, columns: Int,
                                                    into sums: UnsafeMutablePointer<Float>) {
-        Parallel.forRanges(columns, minimumChunk: 64) { range in
-            for row in 0..<rowCount {
-                let offset = row * columns + range.lowerBound
-                VectorMath.accumulate(range.count, x + offset, y + offset, into: sums + range.lowerBound) { a, b, sum in sum + a * b }
-            }
+        eachColumnSlice(rowCount, columns: columns) { offset, slice in
+            VectorMath.accumulate(slice.count, x + offset, y + offset, into: sums + slice.lowerBound) { a, b, sum in sum + a * b }
         }
     }
 

@@ -10,28 +10,26 @@ public enum LayerNorm {
         mean: UnsafeMutablePointer<Float>? = nil, inverseStd: UnsafeMutablePointer<Float>? = nil
     ) {
         let count = Float(features)
-        Parallel.forRanges(rows, minimumChunk: max(1, Elementwise.parallelGrain / max(features, 1))) { range in
-            for row in range {
-                let input = x + row * features
-                let rowMean = VectorMath.sum(features, input) / count
-                let centre = FloatVector(repeating: rowMean)
-                // Two passes: the centred sum of squares avoids the
-                // cancellation of E[x²] − E[x]² on large activations.
-                let variance = VectorMath.sum(features, input) { v in (v - centre) * (v - centre) } / count
-                let scale = 1 / (variance + epsilon).squareRoot()
-                mean?[row] = rowMean
-                inverseStd?[row] = scale
-                let output = y + row * features
-                var index = 0
-                while index + VectorMath.width <= features {
-                    let normalised = (VectorMath.load(input + index) - centre) * scale
-                    VectorMath.store(normalised * VectorMath.load(gamma + index) + VectorMath.load(beta + index), output + index)
-                    index += VectorMath.width
-                }
-                while index < features {
-                    output[index] = (input[index] - rowMean) * scale * gamma[index] + beta[index]
-                    index += 1
-                }
+        Elementwise.eachRow(rows, columns: features) { row in
+            let input = x + row * features
+            let rowMean = VectorMath.sum(features, input) / count
+            let centre = FloatVector(repeating: rowMean)
+            // Two passes: the centred sum of squares avoids the
+            // cancellation of E[x²] − E[x]² on large activations.
+            let variance = VectorMath.sum(features, input) { v in (v - centre) * (v - centre) } / count
+            let scale = 1 / (variance + epsilon).squareRoot()
+            mean?[row] = rowMean
+            inverseStd?[row] = scale
+            let output = y + row * features
+            var index = 0
+            while index + VectorMath.width <= features {
+                let normalised = (VectorMath.load(input + index) - centre) * scale
+                VectorMath.store(normalised * VectorMath.load(gamma + index) + VectorMath.load(beta + index), output + index)
+                index += VectorMath.width
+            }
+            while index < features {
+                output[index] = (input[index] - rowMean) * scale * gamma[index] + beta[index]
+                index += 1
             }
         }
     }
@@ -45,27 +43,25 @@ public enum LayerNorm {
     ) {
         let count = Float(features)
         if let dx {
-            Parallel.forRanges(rows, minimumChunk: max(1, Elementwise.parallelGrain / max(features, 1))) { range in
-                for row in range {
-                    let input = x + row * features
-                    let gradient = dy + row * features
-                    let rowMean = mean[row]
-                    let scale = inverseStd[row]
-                    // dx = scale · (g·γ − mean(g·γ) − x̂ · mean(g·γ·x̂))
-                    var sumGamma: Float = 0
-                    var sumGammaNormalised: Float = 0
-                    for index in 0..<features {
-                        let weighted = gradient[index] * gamma[index]
-                        sumGamma += weighted
-                        sumGammaNormalised += weighted * (input[index] - rowMean) * scale
-                    }
-                    let meanGamma = sumGamma / count
-                    let meanGammaNormalised = sumGammaNormalised / count
-                    let target = dx + row * features
-                    for index in 0..<features {
-                        let normalised = (input[index] - rowMean) * scale
-                        target[index] += scale * (gradient[index] * gamma[index] - meanGamma - normalised * meanGammaNormalised)
-                    }
+            Elementwise.eachRow(rows, columns: features) { row in
+                let input = x + row * features
+                let gradient = dy + row * features
+                let rowMean = mean[row]
+                let scale = inverseStd[row]
+                // dx = scale · (g·γ − mean(g·γ) − x̂ · mean(g·γ·x̂))
+                var sumGamma: Float = 0
+                var sumGammaNormalised: Float = 0
+                for index in 0..<features {
+                    let weighted = gradient[index] * gamma[index]
+                    sumGamma += weighted
+                    sumGammaNormalised += weighted * (input[index] - rowMean) * scale
+                }
+                let meanGamma = sumGamma / count
+                let meanGammaNormalised = sumGammaNormalised / count
+                let target = dx + row * features
+                for index in 0..<features {
+                    let normalised = (input[index] - rowMean) * scale
+                    target[index] += scale * (gradient[index] * gamma[index] - meanGamma - normalised * meanGammaNormalised)
                 }
             }
         }

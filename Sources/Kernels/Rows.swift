@@ -5,10 +5,8 @@ public enum Rows {
     public static func gather(_ source: UnsafePointer<Float>, width: Int, indices: [Int],
                               into destination: UnsafeMutablePointer<Float>) {
         indices.withUnsafeBufferPointer { rows in
-            Parallel.forRanges(rows.count, minimumChunk: max(1, Elementwise.parallelGrain / max(width, 1))) { range in
-                for position in range {
-                    (destination + position * width).update(from: source + rows[position] * width, count: width)
-                }
+            Elementwise.eachRow(rows.count, columns: width) { position in
+                (destination + position * width).update(from: source + rows[position] * width, count: width)
             }
         }
     }

@@ -2,10 +2,8 @@
 public enum Softmax {
     /// y = softmax(x) per row; x and y may be the same buffer.
     public static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        Parallel.forRanges(rows, minimumChunk: max(1, Elementwise.parallelGrain / max(columns, 1))) { range in
-            for row in range {
-                normaliseRow(x + row * columns, y + row * columns, columns: columns)
-            }
+        Elementwise.eachRow(rows, columns: columns) { row in
+            normaliseRow(x + row * columns, y + row * columns, columns: columns)
         }
     }
 
@@ -35,10 +33,8 @@ public enum Softmax {
     /// dx += y ⊙ (dy − Σ dy ⊙ y) per row, from the forward output y.
     public static func backward(_ y: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                                 inputGradient dx: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        Parallel.forRanges(rows, minimumChunk: max(1, Elementwise.parallelGrain / max(columns, 1))) { range in
-            for row in range {
-                backwardRow(y + row * columns, dy + row * columns, dx + row * columns, columns: columns)
-            }
+        Elementwise.eachRow(rows, columns: columns) { row in
+            backwardRow(y + row * columns, dy + row * columns, dx + row * columns, columns: columns)
         }
     }
 
