@@ -110,7 +110,9 @@ struct TrainViT: ParsableCommand {
     @Option(help: "Warm-up length in epochs.") var warmupEpochs = 0.5
     @Option(help: "Write the mean of the weights (and the Scorer's) at the ends of the last N epochs; 1 writes the final weights.")
     var averageEpochs = 1
-    @Option(help: "Share of steps that drop tokens after a quarter of the blocks (with --from, where the model's Scorer reads).") var tokenDrop = 0.5
+    @Option(help: "Block after which dropping steps cut and the Scorer trained alongside reads (default: a quarter of the depth; with --from, where the model's Scorer reads).")
+    var scorerLayer: Int?
+    @Option(help: "Share of steps that drop tokens after the Scorer's block (--scorer-layer).") var tokenDrop = 0.5
     @Option(help: "Which tokens a dropping step keeps: scorer (a Scorer trained alongside on Grad-CAM), gradcam or random.")
     var tokenDropGuide: TokenDropGuide = .scorer
     @Option(help: "Lowest and highest keep rate a dropping step draws from, as LOW,HIGH.") var tokenDropKeep = "0.15,0.5"
@@ -164,11 +166,15 @@ struct TrainViT: ParsableCommand {
         let start = try from.map { try ViTModel.load($0) }
         let model = try start.map { try fineTuned($0, classes: train.classNames) } ?? freshModel(labels: train.classNames)
         let config = model.config
+        // A start's Scorer reading another block than --scorer-layer cannot guide dropping steps.
+        let startScorer = start?.scorer.flatMap { scorerLayer == nil || $0.config.layer == scorerLayer ? $0 : nil }
+        let layer = scorerLayer ?? startScorer?.config.layer ?? max(1, config.depth / 4)
+        guard (1..<config.depth).contains(layer) else { throw ValidationError("--scorer-layer must be in 1..<\(config.depth)") }
         let teacherModel = try loadTeacher(classes: config.classes, preprocessing: config.preprocessing)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var settings = ViTTrainingSettings()
         settings.common = common.settings(epochs: epochs, warmupEpochs: warmupEpochs)
-        settings.tokenDropBlocks = start?.scorer?.config.layer ?? max(1, config.depth / 4)
+        settings.tokenDropBlocks = layer
         settings.tokenDropProbability = tokenDrop
         settings.tokenDropGuide = tokenDropGuide
         settings.tokenDropKeep = try tokenDropKeepRange()
@@ -178,7 +184,7 @@ struct TrainViT: ParsableCommand {
         settings.averagedEpochs = averageEpochs
         let loader = BatchLoader(source: train, preprocessing: config.preprocessing, augmentShift: common.augmentShift,
                                  augmentMirror: common.augmentMirror)
-        let trainer = ViTTrainer(model: model, loader: loader, settings: settings, teacher: teacherModel, scorer: start?.scorer)
+        let trainer = ViTTrainer(model: model, loader: loader, settings: settings, teacher: teacherModel, scorer: startScorer)
         let minutes = try common.timedWithProgressBar { report in
             try trainer.train(checkpoint: out + "/checkpoint.safetensors", resume: resume, progress: report)
         }

@@ -110,6 +110,8 @@ let greyConfig = #"{"architecture": "custom", "num_classes": 10, "model_args": {
                           ["train", "vit", "--out", "unused", "--epochs", "3", "--average-epochs", "4"],
                           ["train", "vit", "--out", "unused", "--average-epochs", "0"],
                           ["train", "vit", "--out", "unused", "--scorer-every", "0"],
+                          ["train", "vit", "--out", "unused", "--scorer-layer", "6"],
+                          ["train", "vit", "--out", "unused", "--from", "fashion-vit", "--scorer-layer", "0"],
                           ["train", "vit", "--out", "unused", "--attention-init", "magic"],
                           ["train", "vit", "--out", "unused", "--from", "fashion-vit", "--attention-init", "mimetic"],
                           ["train", "cnn", "--out", "unused", "--widths", "32,0"],

@@ -32,22 +32,23 @@ import Testing
         #expect(tuned.count == original.count && tuned != original)
     }
 
-    /// A fresh ViT with registers trains, writes timm's `reg_tokens`, says
-    /// so on its card, and prunes: Grad-CAM covers the patches only and the
-    /// Scorer keeps half of them.
+    /// A fresh ViT with registers and its Scorer at a chosen block trains,
+    /// writes timm's `reg_tokens`, says both on its card, and prunes:
+    /// Grad-CAM covers the patches only and the Scorer keeps half of them.
     @Test func registersTrainAndPrune() throws {
         let scratch = try TemporaryDirectory()
         let images = try scratch.imageFolder(copying: vitFixture("vit64_rgb_10_f16") + "/input.png", count: 16, classes: 2)
         let out = scratch.path("registered")
         let training = try GlimpseBinary.run(["train", "vit", "--data", images, "--out", out, "--registers", "3",
                                               "--image-size", "16", "--patch-size", "4", "--embed-dim", "16", "--depth", "4",
-                                              "--epochs", "1", "--batch-size", "4"])
+                                              "--epochs", "1", "--batch-size", "4", "--scorer-layer", "2"])
         #expect(training.status == 0, "\(training.standardError)")
         let config = try jsonObject(String(contentsOfFile: out + "/config.json", encoding: .utf8))
         #expect((config["model_args"] as? [String: Any])?["reg_tokens"] as? Int == 3)
         #expect(config["architecture"] as? String == "glimpse_vit_p4_reg3_16")
         let card = try String(contentsOfFile: out + "/README.md", encoding: .utf8)
         #expect(card.contains("MLP ratio 4.0, 3 register tokens, head on the CLS token"), "\(card)")
+        #expect(card.contains("| Scorer | trained alongside on Grad-CAM, scoring tokens after block 2;"), "\(card)")
         let analysis = try GlimpseBinary.run(["analyze", "--model", out, "--image", scratch.path("images/class0/image0.png"),
                                               "--json", "--policy", "scorer", "--keep", "0.5"])
         #expect(analysis.status == 0, "\(analysis.standardError)")
