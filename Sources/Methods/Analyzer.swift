@@ -32,7 +32,7 @@ public final class Analyzer: @unchecked Sendable {
 
     public init(model: ViTModel) {
         self.model = model
-        pruningBlocks = model.scorer?.config.layer ?? max(1, model.config.depth / 4)
+        pruningBlocks = model.pruningBlocks
     }
 
     /// Analyses a preprocessed input [1, C, H, W]. `display` is the

@@ -124,7 +124,7 @@ public struct Sweep {
     }
 
     /// Blocks that see every token, as in the Analyzer.
-    public var pruningBlocks: Int { model.scorer?.config.layer ?? max(1, model.config.depth / 4) }
+    public var pruningBlocks: Int { model.pruningBlocks }
 
     /// Sweeps the given image indices of `loader`'s source; `progress`
     /// receives the fraction done.

@@ -20,6 +20,10 @@ public final class ViTModel: @unchecked Sendable {
 
     public var config: ViTConfig { transformer.config }
 
+    /// Blocks that see every token before pruning: where the Scorer reads,
+    /// or the default layer without one.
+    public var pruningBlocks: Int { scorer?.config.layer ?? config.defaultScorerLayer }
+
     /// Loads a model folder; a bare name of an embedded model works too.
     public static func load(_ reference: String) throws -> ViTModel {
         let path = Assets.resolveModel(reference)
@@ -47,7 +51,7 @@ public final class ViTModel: @unchecked Sendable {
         guard scorerConfig.inputDimension == config.embedDimension else {
             throw FileError(path: path, problem: "scorer input width \(scorerConfig.inputDimension) does not match the model width \(config.embedDimension)")
         }
-        guard scorerConfig.layer >= 1 && scorerConfig.layer < config.depth else {
+        guard config.scorerLayers.contains(scorerConfig.layer) else {
             throw FileError(path: path, problem: "scorer layer \(scorerConfig.layer) is outside 1..<\(config.depth)")
         }
         let parameters = try WeightLoader.load(file, expected: Scorer.expectedShapes(scorerConfig))

@@ -120,6 +120,12 @@ public struct ViTConfig: Sendable, Equatable {
     public var prefixTokenCount: Int { (classToken ? 1 : 0) + registerTokens }
     /// Sequence length with the prefix tokens.
     public var tokenCount: Int { patchCount + prefixTokenCount }
+    /// Blocks after which a Scorer may read and tokens be pruned: at least
+    /// one block before the cut (the cls-attention policy reads its
+    /// attention) and one after it.
+    public var scorerLayers: Range<Int> { 1..<depth }
+    /// Where a Scorer reads unless told otherwise: about a quarter of the depth.
+    public var defaultScorerLayer: Int { max(1, depth / 4) }
     /// Rows of the position embedding.
     public var positionCount: Int { positionsIncludePrefix ? tokenCount : patchCount }
     /// timm's `int(dim * mlp_ratio)`, truncated as Python does: 896 × 2.572

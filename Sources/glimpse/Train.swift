@@ -168,8 +168,7 @@ struct TrainViT: ParsableCommand {
         let config = model.config
         // A start's Scorer reading another block than --scorer-layer cannot guide dropping steps.
         let startScorer = start?.scorer.flatMap { scorerLayer == nil || $0.config.layer == scorerLayer ? $0 : nil }
-        let layer = scorerLayer ?? startScorer?.config.layer ?? max(1, config.depth / 4)
-        guard (1..<config.depth).contains(layer) else { throw ValidationError("--scorer-layer must be in 1..<\(config.depth)") }
+        let layer = try config.chosenScorerLayer(scorerLayer, named: "--scorer-layer", existing: startScorer?.config.layer)
         let teacherModel = try loadTeacher(classes: config.classes, preprocessing: config.preprocessing)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var settings = ViTTrainingSettings()

@@ -42,8 +42,7 @@ struct TrainScorer: ParsableCommand {
     func run() throws {
         let loaded = try ViTModel.load(model)
         let config = loaded.config
-        let chosenLayer = layer ?? loaded.scorer?.config.layer ?? max(1, config.depth / 4)
-        guard (1..<config.depth).contains(chosenLayer) else { throw ValidationError("--layer must be in 1..<\(config.depth)") }
+        let chosenLayer = try config.chosenScorerLayer(layer, named: "--layer", existing: loaded.scorer?.config.layer)
         let source = try DataSets.open(data, split: .train)
         // A Scorer already in the folder at this layer (one trained alongside
         // the backbone, say) is refined rather than replaced.
