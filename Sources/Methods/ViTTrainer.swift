@@ -94,7 +94,8 @@ public final class ViTTrainer {
 
     /// `scorer` continues an existing Scorer (it must read the tokens after
     /// `settings.tokenDropBlocks` blocks); without one a fresh Scorer starts.
-    /// `shards` defaults to one per worker.
+    /// Without dropping steps no Scorer trains. `shards` defaults to one per
+    /// worker.
     public init(model: VisionTransformer, loader: BatchLoader, settings: ViTTrainingSettings,
                 teacher: (any ImageClassifier)? = nil, scorer existing: Scorer? = nil, shards: Int = Parallel.threads) {
         self.model = model
@@ -104,10 +105,11 @@ public final class ViTTrainer {
         self.shards = shards
         backboneAverage = WeightAverage(snapshots: settings.averagedEpochs)
         scorerAverage = WeightAverage(snapshots: settings.averagedEpochs)
-        if settings.tokenDropGuide == .scorer, let existing {
+        let scorerGuided = settings.tokenDropGuide == .scorer && settings.tokenDropProbability > 0
+        if scorerGuided, let existing {
             precondition(existing.config.layer == settings.tokenDropBlocks, "the Scorer reads another block than dropping steps")
             scorer = existing
-        } else if settings.tokenDropGuide == .scorer {
+        } else if scorerGuided {
             let config = ScorerConfig(layer: settings.tokenDropBlocks, inputDimension: model.config.embedDimension,
                                       hiddenDimension: min(128, model.config.embedDimension))
             scorer = Scorer(config: config, parameters: Scorer.initialParameters(config, seed: settings.seed &+ 1))

@@ -57,15 +57,16 @@ import Testing
         #expect(numbers(fields["kept"]).count == 8)
     }
 
-    /// Fine-tuning without the Scorer guide keeps the folder's Scorer, and
-    /// the card says where it came from.
-    @Test func fineTuningWithoutTheScorerGuideKeepsTheScorer() throws {
+    /// Fine-tuning without the Scorer guide, or without dropping steps,
+    /// keeps the folder's Scorer, and the card says where it came from.
+    @Test(arguments: [["--token-drop-guide", "random"], ["--token-drop", "0"]])
+    func fineTuningThatTrainsNoScorerKeepsTheScorer(options: [String]) throws {
         let scratch = try TemporaryDirectory()
         let images = try scratch.imageFolder(copying: vitFixture("vit64_rgb_10_f16") + "/input.png", count: 20, classes: 10)
         let first = scratch.path("first"), second = scratch.path("second")
         let common = ["--data", images, "--epochs", "1", "--batch-size", "4"]
         #expect(try GlimpseBinary.run(["train", "vit", "--from", vitFixture("vit64_rgb_10_f16"), "--out", first] + common).status == 0)
-        let tuning = try GlimpseBinary.run(["train", "vit", "--from", first, "--out", second, "--token-drop-guide", "random"] + common)
+        let tuning = try GlimpseBinary.run(["train", "vit", "--from", first, "--out", second] + options + common)
         #expect(tuning.status == 0, "\(tuning.standardError)")
         let kept = try Data(contentsOf: URL(fileURLWithPath: second + "/scorer.safetensors"))
         #expect(kept == (try Data(contentsOf: URL(fileURLWithPath: first + "/scorer.safetensors"))))

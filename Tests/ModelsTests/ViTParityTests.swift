@@ -245,6 +245,23 @@ func modelArguments(_ fields: inout [String: JSONValue], _ key: String, _ value:
         #expect(problem(folder).contains("fc_norm.weight"))
     }
 
+    @Test func scorerSettingsMustFitTheModel() throws {
+        // The fixture has 3 blocks of width 32, so a Scorer may read after block 1 or 2.
+        func folder(withScorer settings: ScorerConfig, _ name: String) throws -> String {
+            let folder = try fixtureCopy(name) { _ in }
+            try Scorer(config: settings, parameters: Scorer.initialParameters(settings, seed: 1)).save(to: folder + "/scorer.safetensors")
+            return folder
+        }
+        for layer in [0, 3] {
+            let text = problem(try folder(withScorer: ScorerConfig(layer: layer, inputDimension: 32, hiddenDimension: 8), "layer-\(layer)"))
+            #expect(text.contains("scorer.safetensors") && text.contains("scorer layer \(layer) is outside 1..<3"), "\(text)")
+        }
+        let wide = problem(try folder(withScorer: ScorerConfig(layer: 1, inputDimension: 40, hiddenDimension: 8), "wide"))
+        #expect(wide.contains("scorer input width 40 does not match the model width 32"), "\(wide)")
+        let fitting = try folder(withScorer: ScorerConfig(layer: 2, inputDimension: 32, hiddenDimension: 8), "fitting")
+        #expect(try ViTModel.load(fitting).pruningBlocks == 2)
+    }
+
     @Test func missingPiecesAreNamed() throws {
         #expect(problem("/nonexistent-model").contains("no such model folder"))
         let empty = try directory.folder("empty")
