@@ -28,9 +28,45 @@ enum ModelCard {
         (["glimpse"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
     }
 
+    /// How a Glimpse card says its folder was made, so that the card of a
+    /// folder fine-tuned from it can show the whole recipe and its time.
+    struct History: Equatable {
+        /// The commands, oldest first.
+        var commands: [String]
+        /// Wall time of all of them.
+        var minutes: Double
+
+        /// The history in the card at `path`; nil when there is none or it
+        /// is not a Glimpse card (a timm download, say).
+        init?(card path: String) {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            let lines = text.components(separatedBy: "\n")
+            guard let heading = lines.firstIndex(of: "Trained with:"),
+                  let fence = lines[heading...].firstIndex(of: "```sh"),
+                  let end = lines[(fence + 1)...].firstIndex(of: "```"), end > fence + 1,
+                  let row = lines.first(where: { $0.hasPrefix(wallTimePrefix) }) else { return nil }
+            // A fine-tuned card gives the time in all after its own; the first figure otherwise.
+            let figure = row.components(separatedBy: "; ").dropFirst().first ?? String(row.dropFirst(wallTimePrefix.count))
+            guard let minutes = Double(figure.prefix { $0.isNumber || $0 == "." }) else { return nil }
+            self.commands = Array(lines[(fence + 1)..<end])
+            self.minutes = minutes
+        }
+
+        init(commands: [String], minutes: Double) {
+            self.commands = commands
+            self.minutes = minutes
+        }
+    }
+
+    /// The folder a ViT was fine-tuned from, as the user named it, and its card's history.
+    struct Start {
+        let reference: String
+        let history: History?
+    }
+
     static func write(to folder: String, config: ViTConfig, data: String, trainImages: Int,
                       testAccuracy: Double, testImages: Int, minutes: Double, scorer: ScorerOrigin?, teacher: String?,
-                      startedFrom: String?) throws {
+                      startedFrom start: Start?) throws {
         let extraRows = [
             scorer?.row,
             teacher.map {
@@ -38,15 +74,15 @@ enum ModelCard {
             },
         ].compactMap { $0 }
         try write(to: folder, description: """
-            A Vision Transformer \(startedFrom.map { "fine-tuned by Glimpse from `\($0)`" } ?? "trained by Glimpse from scratch") (timm `VisionTransformer` layout:
+            A Vision Transformer \(start.map { "fine-tuned by Glimpse from `\($0.reference)`" } ?? "trained by Glimpse from scratch") (timm `VisionTransformer` layout:
             config.json with `model_args` + model.safetensors\(glimpseOwnParts(config))).
             """, rows: [
                 "| Architecture | \(config.architecture): \(config.imageHeight)×\(config.imageWidth) input, \(stemDescription(config))patch \(config.patchSize)\(config.patchHiddenWidth > 0 ? " through a hidden layer of width \(config.patchHiddenWidth) with GELU" : "") (grid \(config.gridRows)×\(config.gridColumns)), width \(config.embedDimension), depth \(config.depth), \(config.heads) heads, MLP ratio \(config.mlpRatio)\(config.qkvBias ? "" : ", no qkv bias")\(config.layerScaleInit != nil ? ", LayerScale" : "")\(config.registerTokens > 0 ? ", \(config.registerTokens) register tokens" : ""), head on \(config.globalPool == .token ? "the CLS token" : "the mean of the patch tokens")\(config.classToken ? "" : " (no CLS token)") |",
                 "| Parameters | \(VisionTransformer.expectedShapes(config).reduce(0) { $0 + $1.1.reduce(1, *) }) |",
                 "| Data | \(data), \(trainImages) training images |",
                 "| Test accuracy | \(String(format: "%.2f", testAccuracy * 100))% on \(testImages) test images (dense) |",
-                wallTimeRow(minutes),
-            ] + extraRows)
+                wallTimeRow(minutes, start: start?.history),
+            ] + extraRows, earlierCommands: start?.history?.commands ?? [])
     }
 
     /// The note on what timm lacks: empty for a model timm can load.
@@ -78,13 +114,17 @@ enum ModelCard {
             ])
     }
 
-    private static func wallTimeRow(_ minutes: Double) -> String {
-        "| Wall time | \(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLASCoreType.loaded) kernels) |"
+    private static let wallTimePrefix = "| Wall time | "
+
+    /// This run's time; after a start with a history, also the time in all.
+    private static func wallTimeRow(_ minutes: Double, start: History? = nil) -> String {
+        let total = start.map { "; \(String(format: "%.1f", minutes + $0.minutes)) min in all, with the \(String(format: "%.1f", $0.minutes)) min its start's card gives" } ?? ""
+        return "\(wallTimePrefix)\(String(format: "%.1f", minutes)) min on this machine (\(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(BLASCoreType.loaded) kernels)\(total) |"
     }
 
     /// A card: the folder's name, `description`, a table of `rows` and the
-    /// command line that made the folder.
-    private static func write(to folder: String, description: String, rows: [String]) throws {
+    /// command lines that made the folder, `earlierCommands` first.
+    private static func write(to folder: String, description: String, rows: [String], earlierCommands: [String] = []) throws {
         let text = """
         # \(URL(fileURLWithPath: folder).lastPathComponent)
 
@@ -97,7 +137,7 @@ enum ModelCard {
         Trained with:
 
         ```sh
-        \(invocation)
+        \((earlierCommands + [invocation]).joined(separator: "\n"))
         ```
 
         """

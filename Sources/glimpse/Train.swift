@@ -195,9 +195,12 @@ struct TrainViT: ParsableCommand {
             else if let kept = start?.scorer, let from { (kept, .keptFrom(folder: from, layer: kept.config.layer)) }
             else { nil }
         try written?.scorer.save(to: out + "/scorer.safetensors")
+        let cardStart: ModelCard.Start? =
+            if let from, let start { ModelCard.Start(reference: from, history: ModelCard.History(card: start.path + "/README.md")) }
+            else { nil }
         try ModelCard.write(to: out, config: config, data: common.data, trainImages: settings.common.imageCount(of: train),
                             testAccuracy: accuracy, testImages: test.count, minutes: minutes,
-                            scorer: written?.origin, teacher: teacher, startedFrom: from)
+                            scorer: written?.origin, teacher: teacher, startedFrom: cardStart)
         try? FileManager.default.removeItem(atPath: out + "/checkpoint.safetensors")
         common.reportWritten(accuracy: accuracy, testImages: test.count, minutes: minutes)
     }

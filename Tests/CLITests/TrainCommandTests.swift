@@ -57,6 +57,37 @@ import Testing
         #expect(numbers(fields["kept"]).count == 8)
     }
 
+    /// A folder fine-tuned from a folder Glimpse trained shows the whole
+    /// recipe on its card: every command, oldest first, and the time in all.
+    @Test func fineTunedCardsCarryTheirStartsRecipe() throws {
+        let scratch = try TemporaryDirectory()
+        let images = try scratch.imageFolder(copying: vitFixture("vit64_rgb_10_f16") + "/input.png", count: 20, classes: 10)
+        let common = ["--data", images, "--epochs", "1", "--batch-size", "4"]
+        let stages = [["--from", vitFixture("vit64_rgb_10_f16")], ["--from", scratch.path("stage0"), "--token-drop", "0"],
+                      ["--from", scratch.path("stage1"), "--learning-rate", "1e-4"]]
+        var cards: [String] = []
+        for (index, options) in stages.enumerated() {
+            let card = scratch.path("stage\(index)/README.md")
+            let training = try GlimpseBinary.run(["train", "vit", "--out", scratch.path("stage\(index)")] + options + common)
+            #expect(training.status == 0, "\(training.standardError)")
+            cards.append(try String(contentsOfFile: card, encoding: .utf8))
+            let commands = cards[index].components(separatedBy: "```sh\n").last!.components(separatedBy: "\n```")[0]
+            let expected = stages[...index].enumerated().map { earlier in
+                (["glimpse", "train", "vit", "--out", scratch.path("stage\(earlier.offset)")] + earlier.element + common).joined(separator: " ")
+            }
+            #expect(commands == expected.joined(separator: "\n"), "\(cards[index])")
+            if index == 0 {
+                // The fixture has no card, so the first knows only its own time; a long one is planted for the next to add to.
+                #expect(!cards[0].contains("in all"), "\(cards[0])")
+                let planted = cards[0].replacingOccurrences(of: #"\| Wall time \| [0-9.]+ min"#, with: "| Wall time | 12.26 min", options: .regularExpression)
+                try planted.write(toFile: card, atomically: true, encoding: .utf8)
+            }
+        }
+        // Each run takes a second or two, so the totals are the planted 12.26 carried on, rounded.
+        #expect(cards[1].contains("; 12.3 min in all, with the 12.3 min its start's card gives |"), "\(cards[1])")
+        #expect(cards[2].contains("; 12.3 min in all, with the 12.3 min its start's card gives |"), "\(cards[2])")
+    }
+
     /// Fine-tuning without the Scorer guide, or without dropping steps,
     /// keeps the folder's Scorer, and the card says where it came from.
     @Test(arguments: [["--token-drop-guide", "random"], ["--token-drop", "0"]])
