@@ -30,11 +30,11 @@ enum ModelCard {
 
     /// How a Glimpse card says its folder was made, so that the card of a
     /// folder fine-tuned from it can show the whole recipe and its time.
-    struct History: Equatable {
+    struct History {
         /// The commands, oldest first.
-        var commands: [String]
+        let commands: [String]
         /// Wall time of all of them.
-        var minutes: Double
+        let minutes: Double
 
         /// The history in the card at `path`; nil when there is none or it
         /// is not a Glimpse card (a timm download, say).
@@ -49,11 +49,6 @@ enum ModelCard {
             let figure = row.components(separatedBy: "; ").dropFirst().first ?? String(row.dropFirst(wallTimePrefix.count))
             guard let minutes = Double(figure.prefix { $0.isNumber || $0 == "." }) else { return nil }
             self.commands = Array(lines[(fence + 1)..<end])
-            self.minutes = minutes
-        }
-
-        init(commands: [String], minutes: Double) {
-            self.commands = commands
             self.minutes = minutes
         }
     }
