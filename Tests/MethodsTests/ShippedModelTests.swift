@@ -8,8 +8,8 @@ import Testing
 /// The embedded default model's own numbers on the whole Fashion-MNIST
 /// test split (10000 images), where it measures dense 90.20%; keep 0.3:
 /// scorer 89.10%, random 83.10%; keep 0.5: scorer 89.82%. (On the first 2000
-/// images alone the Scorer's lead at keep 0.3 is 4.85 points.) The Scorer's checks are the acceptance figures themselves
-/// and the dense floor is the acceptance figure too, so a regression in the engine, the
+/// images alone the Scorer's lead at keep 0.3 is 4.85 points.) Every check
+/// is an acceptance figure itself, so a regression in the engine, the
 /// weights or the Scorer shows.
 @Suite(.enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory), "needs dataset-fashion-mnist"))
 struct ShippedModelTests {
