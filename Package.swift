@@ -28,8 +28,10 @@ let package = Package(
         // C macros, which Swift cannot use directly: small C shims wrap them.
         .target(name: "CImage", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
+        // The GEMM kernel for weights packed once (AVX-512 intrinsics, chosen at run time).
+        .target(name: "CPackedGEMM"),
 
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: optimise),
+        .target(name: "Kernels", dependencies: ["CBLAS", "CPackedGEMM"], swiftSettings: optimise),
         .target(name: "Autodiff", dependencies: ["Kernels"], swiftSettings: optimise),
         .target(name: "Formats", dependencies: ["Kernels", "CImage", "CZlib"], swiftSettings: optimise),
         .target(name: "Models", dependencies: ["Kernels", "Autodiff", "Formats"], swiftSettings: optimise),

@@ -8,6 +8,9 @@ import Kernels
 public final class Variable: @unchecked Sendable {
     public let value: Tensor
     public let requiresGradient: Bool
+    /// A constant matrix's value packed for the inference GEMM, when it is
+    /// the weight of linear layers (see `Parameters.prepareForInference`).
+    public let packed: PackedWeights?
     /// d(root)/d(self) after `backward`; nil until something flows here.
     public private(set) var gradient: Tensor?
     let parents: [Variable]
@@ -15,9 +18,22 @@ public final class Variable: @unchecked Sendable {
 
     /// A constant (data) or, with `requiresGradient`, a leaf such as a
     /// trainable parameter or a watched activation.
-    public init(_ value: Tensor, requiresGradient: Bool = false) {
+    public convenience init(_ value: Tensor, requiresGradient: Bool = false) {
+        self.init(leaf: value, requiresGradient: requiresGradient, packed: nil)
+    }
+
+    /// A constant weight matrix [out, in] with its packed form; `packed`
+    /// must have been packed from `value`, which must not change after.
+    public convenience init(constant value: Tensor, packed: PackedWeights?) {
+        precondition(packed.map { [$0.outFeatures, $0.inFeatures] == value.shape } ?? true,
+                     "packed weights do not match \(value.shape)")
+        self.init(leaf: value, requiresGradient: false, packed: packed)
+    }
+
+    private init(leaf value: Tensor, requiresGradient: Bool, packed: PackedWeights?) {
         self.value = value
         self.requiresGradient = requiresGradient
+        self.packed = packed
         parents = []
         backwardRule = nil
     }
@@ -27,6 +43,7 @@ public final class Variable: @unchecked Sendable {
     /// through `Variable.accumulate`.
     init(_ value: Tensor, inputs: [Variable], rule: @escaping (Tensor) -> Void) {
         self.value = value
+        packed = nil
         let tracked = inputs.filter(\.requiresGradient)
         requiresGradient = !tracked.isEmpty
         parents = tracked

@@ -8,7 +8,7 @@ public enum Activation {
 
     /// Exact GELU: x · Φ(x) = x/2 · (1 + erf(x/√2)), as `nn.GELU()`.
     public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        Elementwise.chunks(count) { start, length in
+        Elementwise.chunks(count, grain: Elementwise.transcendentalGrain) { start, length in
             VectorMath.map(length, x + start, y + start) { v in
                 0.5 * v * VectorMath.onePlusErf(v * inverseSquareRootTwo)
             }
@@ -18,7 +18,7 @@ public enum Activation {
     /// dx += dy · (Φ(x) + x·φ(x)), or dx = … with `.overwrite`.
     public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
                                     count: Int, write: GradientWrite = .accumulate) {
-        Elementwise.chunks(count) { start, length in
+        Elementwise.chunks(count, grain: Elementwise.transcendentalGrain) { start, length in
             VectorMath.write(length, x + start, dy + start, into: dx + start, write) { v, g in g * geluSlope(v) }
         }
     }
@@ -52,7 +52,7 @@ public enum Activation {
 
     /// 1 / (1 + e^-x)
     public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        Elementwise.chunks(count) { start, length in
+        Elementwise.chunks(count, grain: Elementwise.transcendentalGrain) { start, length in
             VectorMath.map(length, x + start, y + start) { 1 / (1 + VectorMath.exp(-$0)) }
         }
     }

@@ -20,6 +20,13 @@ public final class ViTModel: @unchecked Sendable {
 
     public var config: ViTConfig { transformer.config }
 
+    /// Packs the backbone's and the Scorer's matrices for the inference GEMM
+    /// (`Parameters.prepareForInference`): for a model that is run, not trained.
+    public func prepareForInference() {
+        transformer.parameters.prepareForInference()
+        scorer?.parameters.prepareForInference()
+    }
+
     /// Blocks that see every token before pruning: where the Scorer reads,
     /// or the default layer without one.
     public var pruningBlocks: Int { scorer?.config.layer ?? config.defaultScorerLayer }

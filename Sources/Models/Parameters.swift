@@ -12,6 +12,8 @@ public final class Parameters: @unchecked Sendable {
     private var leaves: [String: Variable] = [:]
     private var constants: [String: Variable] = [:]
     private var trainingStep = false
+    /// Set by `prepareForInference`.
+    public private(set) var preparedForInference = false
 
     public init(_ tensors: [String: Tensor] = [:]) {
         self.tensors = tensors
@@ -40,18 +42,35 @@ public final class Parameters: @unchecked Sendable {
             return leaf
         }
         if let constant = constants[name] { return constant }
-        let constant = Variable(tensor)
+        let constant = preparedForInference && tensor.shape.count == 2
+            ? Variable(constant: tensor, packed: PackedWeights(tensor.pointer, outFeatures: tensor.shape[0],
+                                                                inFeatures: tensor.shape[1]))
+            : Variable(tensor)
         constants[name] = constant
         return constant
+    }
+
+    /// From now on forward passes see every matrix packed for the inference
+    /// GEMM (packed as a pass first reads it, kept until `set` replaces it),
+    /// and training steps are refused: packed copies would not follow the
+    /// optimiser's in-place updates. For models loaded to be run, not trained.
+    public func prepareForInference() {
+        preparedForInference = true
+        constants = [:]
     }
 
     /// A second view of the same tensors with its own tracking state, so
     /// that several threads can run training steps on one model at once;
     /// in-place optimiser updates reach every view.
-    public func sharingTensors() -> Parameters { Parameters(tensors) }
+    public func sharingTensors() -> Parameters {
+        let view = Parameters(tensors)
+        if preparedForInference { view.prepareForInference() }
+        return view
+    }
 
     /// Starts a step whose forward pass records gradients for every parameter.
     public func beginTrainingStep() {
+        precondition(!preparedForInference, "parameters prepared for inference cannot be trained")
         leaves = [:]
         trainingStep = true
     }

@@ -160,19 +160,23 @@ public final class VisionTransformer: ImageClassifier, @unchecked Sendable {
         if taps.watchNorm1 { normed = normed.detached(requiresGradient: true) }
         let qkv = linear(normed, weight: parameter(names.qkvWeight), bias: config.qkvBias ? parameter(names.qkvBias) : nil)
         let attention = selfAttention(qkv, heads: config.heads, keepProbabilities: taps.keepAttention)
-        let projected = linear(attention.output, weight: parameter(names.projWeight), bias: parameter(names.projBias))
-        let attended = add(x, layerScaled(projected, names.attentionScale))
+        let attended = residual(x, plus: attention.output, weight: names.projWeight, bias: names.projBias,
+                                scale: names.attentionScale)
         let normed2 = layerNorm(attended, weight: parameter(names.norm2Weight), bias: parameter(names.norm2Bias), epsilon: epsilon)
         let hidden = gelu(linear(normed2, weight: parameter(names.fc1Weight), bias: parameter(names.fc1Bias)))
-        let output = add(attended, layerScaled(linear(hidden, weight: parameter(names.fc2Weight), bias: parameter(names.fc2Bias)),
-                                               names.mlpScale))
+        let output = residual(attended, plus: hidden, weight: names.fc2Weight, bias: names.fc2Bias, scale: names.mlpScale)
         return BlockOutput(tokens: output, norm1: taps.watchNorm1 ? normed : nil,
                            attention: taps.keepAttention ? attention.probabilities : nil)
     }
 
-    /// A residual branch's output times its LayerScale factors `name`, if the model has LayerScale.
-    private func layerScaled(_ branch: Variable, _ name: String) -> Variable {
-        config.layerScaleInit == nil ? branch : multiply(branch, broadcasting: parameter(name))
+    /// x + the linear layer `weight`, `bias` on `input`, times the LayerScale
+    /// factors `scale` if the model has LayerScale. Without LayerScale the
+    /// skip connection rides inside the product.
+    private func residual(_ x: Variable, plus input: Variable, weight: String, bias: String, scale: String) -> Variable {
+        guard config.layerScaleInit != nil else {
+            return linear(input, weight: parameter(weight), bias: parameter(bias), adding: x)
+        }
+        return add(x, multiply(linear(input, weight: parameter(weight), bias: parameter(bias)), broadcasting: parameter(scale)))
     }
 
     /// Pooling, its norm and the head: tokens [B, N, D] (the prefix first;

@@ -63,6 +63,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         let loaded = try ViTModel.load(model)
+        loaded.prepareForInference()
         if let targetClass, !(0..<loaded.config.classes).contains(targetClass) {
             throw ValidationError("--class must be in 0..<\(loaded.config.classes)")
         }

@@ -47,6 +47,7 @@ struct BenchModel: ParsableCommand {
         if let threads { Parallel.threads = threads }
         let config = ViTConfig.known(arch)!
         let model = VisionTransformer(config: config, parameters: VisionTransformer.initialParameters(config, seed: 1))
+        model.parameters.prepareForInference()
         var generator = SeededGenerator(seed: 2)
         let image = Variable(Tensor.uniform([1, config.inChannels, config.imageHeight, config.imageWidth], in: -1...1,
                                             using: &generator))
@@ -58,6 +59,7 @@ struct BenchModel: ParsableCommand {
             // A Scorer after block 3, as the pruning experiments place it.
             let scorerConfig = ScorerConfig(layer: 3, inputDimension: config.embedDimension, hiddenDimension: min(128, config.embedDimension))
             let scorer = Scorer(config: scorerConfig, parameters: Scorer.initialParameters(scorerConfig, seed: 3))
+            scorer.parameters.prepareForInference()
             let pruned = PrunedInference(model: model, scorer: scorer, denseBlocks: scorerConfig.layer)
             measured.append(("pruned_ms", { _ = pruned.logits(image.value, policy: .scorer, budget: .keepRate(keep)) }))
         }

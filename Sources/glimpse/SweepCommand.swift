@@ -73,6 +73,7 @@ struct SweepRun: ParsableCommand {
 
     func run() throws {
         let loaded = try ViTModel.load(model)
+        loaded.prepareForInference()
         let source = try dataOptions.source()
         let (shardIndex, shardCount) = try shardSpec()
         let ordered = source.shuffledIndices(seed: seed).prefix(dataOptions.limit ?? source.count)

@@ -41,6 +41,8 @@ struct TrainScorer: ParsableCommand {
 
     func run() throws {
         let loaded = try ViTModel.load(model)
+        // The backbone only computes Grad-CAM targets; the Scorer trains.
+        loaded.transformer.parameters.prepareForInference()
         let config = loaded.config
         let chosenLayer = try config.chosenScorerLayer(layer, named: "--layer", existing: loaded.scorer?.config.layer)
         let source = try DataSets.open(data, split: .train)

@@ -55,6 +55,9 @@ func checkGradients(_ inputs: [Tensor], epsilon: Float = 1e-3, tolerance: Float 
     @Test mutating func linearLayer() {
         checkGradients([random([2, 3, 5]), random([4, 5]), random([4])]) { linear($0[0], weight: $0[1], bias: $0[2]) }
         checkGradients([random([7, 5]), random([3, 5])]) { linear($0[0], weight: $0[1], bias: nil) }
+        checkGradients([random([2, 3, 5]), random([4, 5]), random([4]), random([2, 3, 4])]) {
+            linear($0[0], weight: $0[1], bias: $0[2], adding: $0[3])
+        }
     }
 
     @Test mutating func normalisationAndActivations() {

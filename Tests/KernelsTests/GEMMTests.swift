@@ -54,6 +54,49 @@ func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
         #expect(maxRelativeError(output.array, expected) < 1e-5)
     }
 
+    /// Every combination of bias and residual, through BLAS and through
+    /// weights packed once; the shapes cover row blocks of every height
+    /// (1–12 rows, 197 = 16·12 + 5), partial panels (45, 70 columns), a split
+    /// along rows (16 columns, one panel, 300 rows) and products small enough
+    /// to stay on one thread.
+    @Test(arguments: [(1, 16, 3), (13, 45, 7), (99, 192, 64), (197, 70, 33), (300, 16, 64), (29, 130, 128)])
+    func linearMatchesNaiveReference(shape: (Int, Int, Int)) throws {
+        let (rows, outFeatures, inFeatures) = shape
+        var generator = SeededGenerator(seed: UInt64(rows * 1000 + outFeatures))
+        let input = Tensor.random([rows, inFeatures], using: &generator)
+        let weight = Tensor.random([outFeatures, inFeatures], using: &generator)
+        let bias = Tensor.random([outFeatures], using: &generator)
+        let residual = Tensor.random([rows, outFeatures], using: &generator)
+        let product = referenceMultiply(input.array, weight.array, m: rows, n: outFeatures, k: inFeatures,
+                                        transposeA: false, transposeB: true)
+        let packed = PackedWeights(weight.pointer, outFeatures: outFeatures, inFeatures: inFeatures)
+        #expect((packed == nil) == !PackedWeights.isAvailable)
+        for withBias in [false, true] {
+            for withResidual in [false, true] {
+                for packing in [nil, packed] {
+                    let output = Tensor(shape: [rows, outFeatures], repeating: .nan)
+                    GEMM.linear(input: input.pointer, rows: rows, inFeatures: inFeatures, weight: weight.pointer,
+                                outFeatures: outFeatures, bias: withBias ? bias.pointer : nil,
+                                residual: withResidual ? residual.pointer : nil, packed: packing, output: output.pointer)
+                    var expected = product
+                    for row in 0..<rows {
+                        for column in 0..<outFeatures {
+                            if withBias { expected[row * outFeatures + column] += bias[flat: column] }
+                            if withResidual { expected[row * outFeatures + column] += residual[flat: row * outFeatures + column] }
+                        }
+                    }
+                    #expect(maxRelativeError(output.array, expected) < 1e-5,
+                            "\(shape) bias \(withBias) residual \(withResidual) packed \(packing != nil)")
+                }
+            }
+        }
+    }
+
+    @Test func narrowMatricesAreNotPacked() throws {
+        let weight = Tensor(shape: [PackedWeights.minimumOutFeatures - 1, 8], repeating: 1)
+        #expect(PackedWeights(weight.pointer, outFeatures: weight.shape[0], inFeatures: 8) == nil)
+    }
+
     @Test func parallelForRangesCoversEveryIndexOnce() {
         let counts = Tensor(zeros: [1000])
         Parallel.forRanges(1000) { range in

@@ -20,16 +20,18 @@ func floats(_ value: JSONValue?) -> [Float] {
 }
 
 @Suite struct ViTParityTests {
-    @Test(arguments: vitFixtureNames)
-    func logitsMatchTimm(name: String) throws {
+    /// Also with the matrices packed for the inference GEMM.
+    @Test(arguments: vitFixtureNames, [false, true])
+    func logitsMatchTimm(name: String, preparedForInference: Bool) throws {
         let model = try ViTModel.load(vitFixture(name))
+        if preparedForInference { model.prepareForInference() }
         let image = try ImageFile.read(path: vitFixture(name) + "/input.png")
         let prepared = ImagePreprocessor.prepare(image, for: model.config.preprocessing)
         let logits = model.transformer.logits(.init(prepared.tensor)).value.array
         let expected = floats(try expectedValues(name)["logits"])
         #expect(logits.count == model.config.classes && expected.count == logits.count)
         let scale = max(1, expected.map(abs).max() ?? 0)
-        #expect(maxAbsoluteError(logits, expected) <= 1e-4 * scale, "\(name)")
+        #expect(maxAbsoluteError(logits, expected) <= 1e-4 * scale, "\(name) prepared \(preparedForInference)")
     }
 
     @Test func configAndLabelsComeFromConfigJSON() throws {

@@ -27,6 +27,7 @@ public final class EngineSession: WorkbenchEngine, @unchecked Sendable {
 
     public func loadModel(reference: String) throws -> ModelSummary {
         let loaded = try ViTModel.load(reference)
+        loaded.prepareForInference()
         model = loaded
         analyzer = Analyzer(model: loaded)
         prepared = nil
