@@ -1,4 +1,5 @@
 import CPackedGEMM
+import Foundation
 
 /// A linear layer's weight matrix W [n, k] (PyTorch's [out, in] layout)
 /// packed once for the inference GEMM kernel.
@@ -9,8 +10,38 @@ import CPackedGEMM
 /// tokens: on DeiT-Tiny it made a pruned pass, whose nine later blocks see
 /// half the tokens, cost 0.68–0.71 of a dense one against 0.65 of its
 /// multiply-adds. The kernel reads these panels and the activations in
-/// place (AVX-512; nil on CPUs without it, where GEMM goes through BLAS).
+/// place.
 public final class PackedWeights: @unchecked Sendable {
+    /// The kernels, by instruction set.
+    public enum Kernel: CaseIterable, Sendable {
+        case avx512, avx2
+
+        var code: packed_gemm_kernel {
+            switch self {
+            case .avx512: PACKED_GEMM_AVX512
+            case .avx2: PACKED_GEMM_AVX2
+            }
+        }
+
+        public var isSupported: Bool { packed_gemm_supports(code) != 0 }
+
+        /// The kernel packed weights are for: the widest this CPU runs, or
+        /// the one `GLIMPSE_GEMM` names (`avx512`, `avx2`) if the CPU runs
+        /// it; nil with `GLIMPSE_GEMM=blas` or where the CPU runs none, and
+        /// then every product goes through BLAS.
+        public static let best: Kernel? = chosen(by: ProcessInfo.processInfo.environment["GLIMPSE_GEMM"])
+
+        static func chosen(by name: String?) -> Kernel? {
+            switch name {
+            case "blas": nil
+            case "avx2" where avx2.isSupported: .avx2
+            case "avx512" where avx512.isSupported: .avx512
+            default: allCases.first(where: \.isSupported)
+            }
+        }
+    }
+
+    public let kernel: Kernel
     public let outFeatures: Int
     public let inFeatures: Int
     /// Columns per panel; workers split the product along panels.
@@ -21,22 +52,19 @@ public final class PackedWeights: @unchecked Sendable {
     /// multiply the zero padding of a panel.
     public static let minimumOutFeatures = 16
 
-    /// Whether this CPU has the kernel (AVX-512).
-    public static var isAvailable: Bool { packed_gemm_panel_width() > 0 }
-
-    /// Packs `weight`, or nil where the CPU has no kernel for packed weights
-    /// or the matrix has fewer than `minimumOutFeatures` rows.
-    public init?(_ weight: UnsafePointer<Float>, outFeatures n: Int, inFeatures k: Int) {
-        let width = Int(packed_gemm_panel_width())
-        guard width > 0, n >= Self.minimumOutFeatures, k > 0,
+    /// Packs `weight` for `kernel`, or nil where the CPU cannot run it or
+    /// the matrix has fewer than `minimumOutFeatures` rows.
+    public init?(_ weight: UnsafePointer<Float>, outFeatures n: Int, inFeatures k: Int, kernel: Kernel? = Kernel.best) {
+        guard let kernel, kernel.isSupported, n >= Self.minimumOutFeatures, k > 0,
               n <= Int(Int32.max), k <= Int(Int32.max) else { return nil }
+        self.kernel = kernel
         outFeatures = n
         inFeatures = k
-        panelWidth = width
-        let count = packed_gemm_packed_count(Int32(n), Int32(k))
+        panelWidth = Int(packed_gemm_panel_width(kernel.code))
+        let count = packed_gemm_packed_count(kernel.code, Int32(n), Int32(k))
         storage = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
             .bindMemory(to: Float.self, capacity: count)
-        packed_gemm_pack(weight, Int32(n), Int32(k), storage)
+        packed_gemm_pack(kernel.code, weight, Int32(n), Int32(k), storage)
     }
 
     deinit { storage.deallocate() }
@@ -48,8 +76,8 @@ public final class PackedWeights: @unchecked Sendable {
     func multiply(rows: Range<Int>, panels: Range<Int>, a: UnsafePointer<Float>,
                   c: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let (n, k) = (outFeatures, inFeatures)
-        packed_gemm_multiply(Int32(rows.count), Int32(n), Int32(k), a + rows.lowerBound * k, Int32(k), storage,
-                             c + rows.lowerBound * n, Int32(n), accumulate ? 1 : 0,
+        packed_gemm_multiply(kernel.code, Int32(rows.count), Int32(n), Int32(k), a + rows.lowerBound * k, Int32(k),
+                             storage, c + rows.lowerBound * n, Int32(n), accumulate ? 1 : 0,
                              Int32(panels.lowerBound), Int32(panels.upperBound))
     }
 

@@ -55,7 +55,7 @@ func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
     }
 
     /// Every combination of bias and residual, through BLAS and through
-    /// weights packed once; the shapes cover row blocks of every height
+    /// weights packed once for every kernel this CPU runs; the shapes cover row blocks of every height
     /// (1–12 rows, 197 = 16·12 + 5), partial panels (45, 70 columns), a split
     /// along rows (16 columns, one panel, 300 rows) and products small enough
     /// to stay on one thread.
@@ -69,11 +69,13 @@ func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
         let residual = Tensor.random([rows, outFeatures], using: &generator)
         let product = referenceMultiply(input.array, weight.array, m: rows, n: outFeatures, k: inFeatures,
                                         transposeA: false, transposeB: true)
-        let packed = PackedWeights(weight.pointer, outFeatures: outFeatures, inFeatures: inFeatures)
-        #expect((packed == nil) == !PackedWeights.isAvailable)
+        let packings = PackedWeights.Kernel.allCases.filter(\.isSupported).map {
+            PackedWeights(weight.pointer, outFeatures: outFeatures, inFeatures: inFeatures, kernel: $0)
+        }
+        #expect(packings.allSatisfy { $0 != nil })
         for withBias in [false, true] {
             for withResidual in [false, true] {
-                for packing in [nil, packed] {
+                for packing in [nil] + packings {
                     let output = Tensor(shape: [rows, outFeatures], repeating: .nan)
                     GEMM.linear(input: input.pointer, rows: rows, inFeatures: inFeatures, weight: weight.pointer,
                                 outFeatures: outFeatures, bias: withBias ? bias.pointer : nil,
@@ -86,7 +88,7 @@ func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
                         }
                     }
                     #expect(maxRelativeError(output.array, expected) < 1e-5,
-                            "\(shape) bias \(withBias) residual \(withResidual) packed \(packing != nil)")
+                            "\(shape) bias \(withBias) residual \(withResidual) kernel \(packing.map { "\($0.kernel)" } ?? "BLAS")")
                 }
             }
         }
@@ -94,7 +96,9 @@ func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
 
     @Test func narrowMatricesAreNotPacked() throws {
         let weight = Tensor(shape: [PackedWeights.minimumOutFeatures - 1, 8], repeating: 1)
-        #expect(PackedWeights(weight.pointer, outFeatures: weight.shape[0], inFeatures: 8) == nil)
+        for kernel in PackedWeights.Kernel.allCases {
+            #expect(PackedWeights(weight.pointer, outFeatures: weight.shape[0], inFeatures: 8, kernel: kernel) == nil)
+        }
     }
 
     @Test func parallelForRangesCoversEveryIndexOnce() {

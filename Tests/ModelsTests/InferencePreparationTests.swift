@@ -16,7 +16,7 @@ import Testing
         let parameters = parameters()
         #expect(parameters.variable("fc.weight").packed == nil)
         parameters.prepareForInference()
-        #expect((parameters.variable("fc.weight").packed != nil) == PackedWeights.isAvailable)
+        #expect(parameters.variable("fc.weight").packed?.kernel == PackedWeights.Kernel.best)
         #expect(parameters.variable("fc.bias").packed == nil)
         #expect(parameters.variable("narrow.weight").packed == nil)
         #expect(parameters.sharingTensors().preparedForInference)
