@@ -2,88 +2,87 @@
 // the Kernels module for why): the weights in panels laid out in the order
 // the inner loop reads them, the activations read in place.
 //
-// Each kernel multiplies a block of up to MAX_ROWS rows by one panel over
-// the whole depth k, its accumulators in registers: per step, the panel's
-// vectors are loaded once and each row's value is broadcast against them.
+// Each kernel multiplies a block of rows by one panel over the whole depth
+// k, its accumulators in registers: per step, the panel's vectors are loaded
+// once and each row's value is broadcast against them.
 #include "packed_gemm.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <string.h>
 
-// AVX-512: panels of 32 columns (two vectors), up to 12 rows (24
-// accumulators of the 32 registers).
+// The same block kernel for each instruction set, in the compiler's vector
+// types (arithmetic on them compiles to that set's instructions; `x * y + z`
+// contracts to a fused multiply-add) plus per-set helpers for the partial
+// last panel: ISA_mask (the lanes of the half of a panel at `offset` below
+// `width`), ISA_load_masked and ISA_store_masked. A panel is two vectors.
+#define DEFINE_BLOCK(ISA, TARGET, VECTOR, MASK, PANEL, MR)                                           \
+    __attribute__((target(TARGET))) static void ISA##MR(                                             \
+        int k, const float *a, int lda, const float *panel, float *c, int ldc, int accumulate, int width) { \
+        _Pragma("clang fp contract(fast)")                                                           \
+        const int half = PANEL / 2;                                                                  \
+        MASK low = ISA##_mask(width, 0), high = ISA##_mask(width, half);                             \
+        const VECTOR zero = {0};                                                                     \
+        VECTOR left[MR], right[MR];                                                                  \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) left[r] = right[r] = zero;    \
+        for (int p = 0; p < k; p++) {                                                                \
+            VECTOR b0, b1;                                                                           \
+            memcpy(&b0, panel + p * PANEL, sizeof b0);                                               \
+            memcpy(&b1, panel + p * PANEL + half, sizeof b1);                                        \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                         \
+                VECTOR value = (VECTOR)(a[r * lda + p]);                                             \
+                left[r] = value * b0 + left[r];                                                      \
+                right[r] = value * b1 + right[r];                                                    \
+            }                                                                                        \
+        }                                                                                            \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                             \
+            float *row = c + r * ldc;                                                                \
+            if (accumulate) {                                                                        \
+                left[r] += ISA##_load_masked(row, low);                                              \
+                right[r] += ISA##_load_masked(row + half, high);                                     \
+            }                                                                                        \
+            ISA##_store_masked(row, low, left[r]);                                                   \
+            ISA##_store_masked(row + half, high, right[r]);                                          \
+        }                                                                                            \
+    }
+
+// Clang's extended vectors: a scalar cast to one fills every lane.
+typedef float vector16 __attribute__((ext_vector_type(16)));
+typedef float vector8 __attribute__((ext_vector_type(8)));
+
+// AVX-512: panels of 32 columns, up to 12 rows (24 accumulators of the 32
+// registers).
+#define WIDE_TARGET "avx512f,fma"
 #define WIDE_PANEL 32
 #define WIDE_ROWS 12
-
-#define DEFINE_WIDE_BLOCK(MR)                                                                         \
-    __attribute__((target("avx512f,fma"))) static void wide##MR(                                      \
-        int k, const float *a, int lda, const float *panel, float *c, int ldc, int accumulate, int width) { \
-        __mmask16 low = width >= 16 ? 0xFFFF : (__mmask16)((1u << width) - 1);                         \
-        __mmask16 high = width >= 32 ? 0xFFFF : width > 16 ? (__mmask16)((1u << (width - 16)) - 1) : 0; \
-        __m512 left[MR], right[MR];                                                                   \
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                              \
-            left[r] = _mm512_setzero_ps();                                                            \
-            right[r] = _mm512_setzero_ps();                                                           \
-        }                                                                                             \
-        for (int p = 0; p < k; p++) {                                                                 \
-            __m512 b0 = _mm512_loadu_ps(panel + p * WIDE_PANEL);                                      \
-            __m512 b1 = _mm512_loadu_ps(panel + p * WIDE_PANEL + 16);                                 \
-            _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                          \
-                __m512 value = _mm512_set1_ps(a[r * lda + p]);                                        \
-                left[r] = _mm512_fmadd_ps(value, b0, left[r]);                                        \
-                right[r] = _mm512_fmadd_ps(value, b1, right[r]);                                      \
-            }                                                                                         \
-        }                                                                                             \
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                              \
-            float *row = c + r * ldc;                                                                 \
-            if (accumulate) {                                                                         \
-                left[r] = _mm512_add_ps(left[r], _mm512_maskz_loadu_ps(low, row));                    \
-                right[r] = _mm512_add_ps(right[r], _mm512_maskz_loadu_ps(high, row + 16));            \
-            }                                                                                         \
-            _mm512_mask_storeu_ps(row, low, left[r]);                                                 \
-            _mm512_mask_storeu_ps(row + 16, high, right[r]);                                          \
-        }                                                                                             \
-    }
-
-// AVX2: panels of 16 columns (two vectors), up to 6 rows (12 accumulators
-// of the 16 registers).
-#define NARROW_PANEL 16
-#define NARROW_ROWS 6
-
-// Lanes of a 16-column panel kept when `width` columns are real.
-__attribute__((target("avx2"))) static inline __m256i narrow_mask(int width, int offset) {
-    __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(width - offset), lanes);
+__attribute__((target(WIDE_TARGET))) static inline __mmask16 wide_mask(int width, int offset) {
+    int lanes = width - offset;
+    return lanes >= 16 ? 0xFFFF : lanes <= 0 ? 0 : (__mmask16)((1u << lanes) - 1);
+}
+__attribute__((target(WIDE_TARGET))) static inline vector16 wide_load_masked(const float *p, __mmask16 mask) {
+    return (vector16)_mm512_maskz_loadu_ps(mask, p);
+}
+__attribute__((target(WIDE_TARGET))) static inline void wide_store_masked(float *p, __mmask16 mask, vector16 x) {
+    _mm512_mask_storeu_ps(p, mask, (__m512)x);
 }
 
-#define DEFINE_NARROW_BLOCK(MR)                                                                       \
-    __attribute__((target("avx2,fma"))) static void narrow##MR(                                       \
-        int k, const float *a, int lda, const float *panel, float *c, int ldc, int accumulate, int width) { \
-        __m256i low = narrow_mask(width, 0), high = narrow_mask(width, 8);                            \
-        __m256 left[MR], right[MR];                                                                   \
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                              \
-            left[r] = _mm256_setzero_ps();                                                            \
-            right[r] = _mm256_setzero_ps();                                                           \
-        }                                                                                             \
-        for (int p = 0; p < k; p++) {                                                                 \
-            __m256 b0 = _mm256_loadu_ps(panel + p * NARROW_PANEL);                                    \
-            __m256 b1 = _mm256_loadu_ps(panel + p * NARROW_PANEL + 8);                                \
-            _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                          \
-                __m256 value = _mm256_broadcast_ss(a + r * lda + p);                                  \
-                left[r] = _mm256_fmadd_ps(value, b0, left[r]);                                        \
-                right[r] = _mm256_fmadd_ps(value, b1, right[r]);                                      \
-            }                                                                                         \
-        }                                                                                             \
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < MR; r++) {                              \
-            float *row = c + r * ldc;                                                                 \
-            if (accumulate) {                                                                         \
-                left[r] = _mm256_add_ps(left[r], _mm256_maskload_ps(row, low));                       \
-                right[r] = _mm256_add_ps(right[r], _mm256_maskload_ps(row + 8, high));                \
-            }                                                                                         \
-            _mm256_maskstore_ps(row, low, left[r]);                                                   \
-            _mm256_maskstore_ps(row + 8, high, right[r]);                                             \
-        }                                                                                             \
-    }
+// AVX2: panels of 16 columns, up to 6 rows (12 accumulators of the 16
+// registers). Its masks are vectors: all ones in the lanes to keep.
+#define NARROW_TARGET "avx2,fma"
+#define NARROW_PANEL 16
+#define NARROW_ROWS 6
+__attribute__((target(NARROW_TARGET))) static inline __m256i narrow_mask(int width, int offset) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(width - offset), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+__attribute__((target(NARROW_TARGET))) static inline vector8 narrow_load_masked(const float *p, __m256i mask) {
+    return (vector8)_mm256_maskload_ps(p, mask);
+}
+__attribute__((target(NARROW_TARGET))) static inline void narrow_store_masked(float *p, __m256i mask, vector8 x) {
+    _mm256_maskstore_ps(p, mask, (__m256)x);
+}
+
+#define DEFINE_WIDE_BLOCK(MR) DEFINE_BLOCK(wide, WIDE_TARGET, vector16, __mmask16, WIDE_PANEL, MR)
+#define DEFINE_NARROW_BLOCK(MR) DEFINE_BLOCK(narrow, NARROW_TARGET, vector8, __m256i, NARROW_PANEL, MR)
 
 DEFINE_WIDE_BLOCK(1)
 DEFINE_WIDE_BLOCK(2)
