@@ -31,7 +31,8 @@ public final class PackedWeights: @unchecked Sendable {
         /// then every product goes through BLAS.
         public static let best: Kernel? = chosen(by: ProcessInfo.processInfo.environment["GLIMPSE_GEMM"])
 
-        static func chosen(by name: String?) -> Kernel? {
+        /// The kernel a `GLIMPSE_GEMM` value picks on this CPU.
+        public static func chosen(by name: String?) -> Kernel? {
             switch name {
             case "blas": nil
             case "avx2" where avx2.isSupported: .avx2

@@ -94,6 +94,15 @@ func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
         }
     }
 
+    @Test func glimpseGEMMPicksTheKernel() {
+        let widest = PackedWeights.Kernel.allCases.first(where: \.isSupported)
+        #expect(PackedWeights.Kernel.chosen(by: nil) == widest)
+        #expect(PackedWeights.Kernel.chosen(by: "blas") == nil)
+        #expect(PackedWeights.Kernel.chosen(by: "avx2") == (PackedWeights.Kernel.avx2.isSupported ? .avx2 : widest))
+        #expect(PackedWeights.Kernel.chosen(by: "avx512") == (PackedWeights.Kernel.avx512.isSupported ? .avx512 : widest))
+        #expect(PackedWeights.Kernel.chosen(by: "sse") == widest)
+    }
+
     @Test func narrowMatricesAreNotPacked() throws {
         let weight = Tensor(shape: [PackedWeights.minimumOutFeatures - 1, 8], repeating: 1)
         for kernel in PackedWeights.Kernel.allCases {
