@@ -22,9 +22,9 @@ public final class ViTModel: @unchecked Sendable {
 
     /// Packs the backbone's and the Scorer's matrices for the inference GEMM
     /// (`Parameters.prepareForInference`): for a model that is run, not trained.
-    public func prepareForInference() {
-        transformer.parameters.prepareForInference()
-        scorer?.parameters.prepareForInference()
+    public func prepareForInference(kernel: PackedWeights.Kernel? = PackedWeights.Kernel.best) {
+        transformer.parameters.prepareForInference(kernel: kernel)
+        scorer?.parameters.prepareForInference(kernel: kernel)
     }
 
     /// Blocks that see every token before pruning: where the Scorer reads,

@@ -14,6 +14,8 @@ public final class Parameters: @unchecked Sendable {
     private var trainingStep = false
     /// Set by `prepareForInference`.
     public private(set) var preparedForInference = false
+    /// The kernel prepared matrices are packed for; nil leaves them to BLAS.
+    private var packingKernel: PackedWeights.Kernel?
 
     public init(_ tensors: [String: Tensor] = [:]) {
         self.tensors = tensors
@@ -43,19 +45,21 @@ public final class Parameters: @unchecked Sendable {
         }
         if let constant = constants[name] { return constant }
         let constant = preparedForInference && tensor.shape.count == 2
-            ? Variable(constant: tensor, packed: PackedWeights(tensor.pointer, outFeatures: tensor.shape[0],
-                                                                inFeatures: tensor.shape[1]))
+            ? Variable(constant: tensor, packed: packingKernel.flatMap {
+                PackedWeights(tensor.pointer, outFeatures: tensor.shape[0], inFeatures: tensor.shape[1], kernel: $0)
+            })
             : Variable(tensor)
         constants[name] = constant
         return constant
     }
 
-    /// From now on forward passes see every matrix packed for the inference
-    /// GEMM (packed as a pass first reads it, kept until `set` replaces it),
-    /// and training steps are refused: packed copies would not follow the
+    /// From now on forward passes see every matrix packed for `kernel`
+    /// (packed as a pass first reads it, kept until `set` replaces it), and
+    /// training steps are refused: packed copies would not follow the
     /// optimiser's in-place updates. For models loaded to be run, not trained.
-    public func prepareForInference() {
+    public func prepareForInference(kernel: PackedWeights.Kernel? = PackedWeights.Kernel.best) {
         preparedForInference = true
+        packingKernel = kernel
         constants = [:]
     }
 
@@ -64,7 +68,7 @@ public final class Parameters: @unchecked Sendable {
     /// in-place optimiser updates reach every view.
     public func sharingTensors() -> Parameters {
         let view = Parameters(tensors)
-        if preparedForInference { view.prepareForInference() }
+        if preparedForInference { view.prepareForInference(kernel: packingKernel) }
         return view
     }
 

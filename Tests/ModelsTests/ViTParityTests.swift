@@ -20,18 +20,23 @@ func floats(_ value: JSONValue?) -> [Float] {
 }
 
 @Suite struct ViTParityTests {
-    /// Also with the matrices packed for the inference GEMM.
-    @Test(arguments: vitFixtureNames, [false, true])
-    func logitsMatchTimm(name: String, preparedForInference: Bool) throws {
+    /// As loaded (every product through BLAS), and prepared for inference
+    /// with the matrices packed for each kernel the CPU runs (the others
+    /// have nothing to check here).
+    @Test(arguments: vitFixtureNames, [nil] + PackedWeights.Kernel.allCases)
+    func logitsMatchTimm(name: String, packedFor kernel: PackedWeights.Kernel?) throws {
         let model = try ViTModel.load(vitFixture(name))
-        if preparedForInference { model.prepareForInference() }
+        if let kernel {
+            guard kernel.isSupported else { return }
+            model.prepareForInference(kernel: kernel)
+        }
         let image = try ImageFile.read(path: vitFixture(name) + "/input.png")
         let prepared = ImagePreprocessor.prepare(image, for: model.config.preprocessing)
         let logits = model.transformer.logits(.init(prepared.tensor)).value.array
         let expected = floats(try expectedValues(name)["logits"])
         #expect(logits.count == model.config.classes && expected.count == logits.count)
         let scale = max(1, expected.map(abs).max() ?? 0)
-        #expect(maxAbsoluteError(logits, expected) <= 1e-4 * scale, "\(name) prepared \(preparedForInference)")
+        #expect(maxAbsoluteError(logits, expected) <= 1e-4 * scale, "\(name) packed for \(kernel.map { "\($0)" } ?? "none")")
     }
 
     @Test func configAndLabelsComeFromConfigJSON() throws {
