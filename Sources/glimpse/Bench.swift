@@ -66,15 +66,19 @@ struct BenchModel: ParsableCommand {
         let figures = zip(measured.map(\.name), interleavedMedianMilliseconds(runs: runs, measured.map(\.body))).map { ($0, $1) }
         if json {
             var fields: [String: JSONValue] = ["arch": .string(arch), "threads": .integer(Parallel.threads),
-                                               "blas_core": .string(BLASCoreType.loaded)]
+                                               "blas_core": .string(BLASCoreType.loaded), "gemm_kernel": .string(gemmKernel)]
             for (name, value) in figures { fields[name] = .number((value * 1000).rounded() / 1000) }
             if let keep { fields["keep"] = .number(keep) }
             print(JSONValue.object(fields).serialized)
         } else {
             let text = figures.map { "\($0.0.replacingOccurrences(of: "_ms", with: "")) \(String(format: "%.2f", $0.1)) ms" }
-            print("\(arch): \(text.joined(separator: ", ")) (median of \(runs), batch 1, \(Parallel.threads) threads, OpenBLAS \(BLASCoreType.loaded))")
+            print("\(arch): \(text.joined(separator: ", ")) (median of \(runs), batch 1, \(Parallel.threads) threads, "
+                  + "linear layers on \(gemmKernel), OpenBLAS \(BLASCoreType.loaded))")
         }
     }
+
+    /// What multiplies the linear layers: a packed-weight kernel or BLAS.
+    private var gemmKernel: String { PackedWeights.Kernel.best.map { "\($0)" } ?? "blas" }
 }
 
 /// Median wall time of each body over `runs` runs, after a warm-up of a few

@@ -23,5 +23,13 @@ func expectedBLASCore() -> String {
             #expect(milliseconds > 0, "\(field)")
         }
         #expect(document["keep"] as? Double == 0.5)
+        #expect(document["gemm_kernel"] as? String == PackedWeights.Kernel.best.map { "\($0)" } ?? "blas")
+    }
+
+    @Test func glimpseGEMMChoosesTheKernelBenchReports() throws {
+        let result = try GlimpseBinary.run(["bench", "--arch", "deit_tiny_patch16_224", "--runs", "1", "--json"],
+                                           environment: ["GLIMPSE_GEMM": "blas"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try jsonObject(result.standardOutput)["gemm_kernel"] as? String == "blas")
     }
 }
