@@ -28,7 +28,7 @@ let package = Package(
         // C macros, which Swift cannot use directly: small C shims wrap them.
         .target(name: "CImage", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         .target(name: "CNcurses", linkerSettings: [.linkedLibrary("ncursesw")]),
-        // The GEMM kernel for weights packed once (AVX-512 intrinsics, chosen at run time).
+        // GEMM kernels for weights packed once (AVX-512 and AVX2, chosen at run time).
         .target(name: "CPackedGEMM"),
 
         .target(name: "Kernels", dependencies: ["CBLAS", "CPackedGEMM"], swiftSettings: optimise),

@@ -55,10 +55,11 @@ func referenceMultiply(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
     }
 
     /// Every combination of bias and residual, through BLAS and through
-    /// weights packed once for every kernel this CPU runs; the shapes cover row blocks of every height
-    /// (1–12 rows, 197 = 16·12 + 5), partial panels (45, 70 columns), a split
-    /// along rows (16 columns, one panel, 300 rows) and products small enough
-    /// to stay on one thread.
+    /// weights packed once for every kernel this CPU runs; the shapes cover
+    /// row counts that share out into blocks of several heights (1 to 12
+    /// rows), partial panels (45, 70 columns), a split along rows (16
+    /// columns, one panel, 300 rows) and products small enough to stay on
+    /// one thread.
     @Test(arguments: [(1, 16, 3), (13, 45, 7), (99, 192, 64), (197, 70, 33), (300, 16, 64), (29, 130, 128)])
     func linearMatchesNaiveReference(shape: (Int, Int, Int)) throws {
         let (rows, outFeatures, inFeatures) = shape

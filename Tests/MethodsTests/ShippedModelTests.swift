@@ -15,6 +15,8 @@ import Testing
 struct ShippedModelTests {
     @Test func denseAndScorerAccuracyHold() throws {
         let model = try ViTModel.load(RepositoryPaths.assets.appendingPathComponent("models/fashion-vit").path)
+        // As `glimpse sweep` runs it: matrices packed for the inference GEMM.
+        model.prepareForInference()
         #expect(model.config.gridRows >= 14 && model.config.gridColumns >= 14)
         let scorer = try #require(model.scorer, "the shipped model carries its Scorer")
         #expect(scorer.config.layer >= 1)
